@@ -1,0 +1,80 @@
+import type { Client } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { optionalTsToDate } from '@temporalio/common/lib/time.js';
+import { progressQuery } from '../workflows/progressQuery.ts';
+import type { StageProgress } from '../schemas/stageProgress.ts';
+
+export interface PendingActivityView {
+  activityId: string;
+  activityType: string;
+  state: string;
+  attempt: number;
+  lastHeartbeatTime?: string;
+  heartbeatDetails?: unknown;
+  lastFailure?: string;
+  lastWorkerIdentity?: string;
+}
+
+export interface RunView {
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+  status: string;
+  taskQueue: string;
+  startTime: string;
+  closeTime?: string;
+  historyLength: number;
+  /** The workflow's own answer to the progress query; absent when no worker is polling to answer it. */
+  progress?: StageProgress;
+  progressError?: string;
+  pendingActivities: PendingActivityView[];
+  result?: unknown;
+  failure?: string;
+}
+
+const activityStates = ['UNSPECIFIED', 'SCHEDULED', 'STARTED', 'CANCEL_REQUESTED', 'PAUSED', 'PAUSE_REQUESTED'];
+
+/** Everything `skinr1 status` shows: server-side state, pending activities with their last heartbeat, and the progress query. */
+export async function describeRun(client: Client, workflowId: string, opts: { queryTimeoutMs?: number } = {}): Promise<RunView> {
+  const handle = client.workflow.getHandle(workflowId);
+  const d = await handle.describe();
+  const view: RunView = {
+    workflowId: d.workflowId,
+    runId: d.runId,
+    workflowType: d.type,
+    status: d.status.name,
+    taskQueue: d.taskQueue,
+    startTime: d.startTime.toISOString(),
+    closeTime: d.closeTime?.toISOString(),
+    historyLength: d.historyLength,
+    pendingActivities: (d.raw.pendingActivities ?? []).map((a) => ({
+      activityId: a.activityId ?? '',
+      activityType: a.activityType?.name ?? '',
+      state: activityStates[a.state ?? 0] ?? String(a.state),
+      attempt: a.attempt ?? 1,
+      lastHeartbeatTime: optionalTsToDate(a.lastHeartbeatTime)?.toISOString(),
+      heartbeatDetails: a.heartbeatDetails?.payloads?.[0] ? defaultPayloadConverter.fromPayload(a.heartbeatDetails.payloads[0]) : undefined,
+      lastFailure: a.lastFailure?.message ?? undefined,
+      lastWorkerIdentity: a.lastWorkerIdentity ?? undefined,
+    })),
+  };
+  if (view.status === 'RUNNING') {
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error('no worker answered the progress query (are workers running?)')), opts.queryTimeoutMs ?? 3000).unref(),
+    );
+    try {
+      view.progress = await Promise.race([handle.query(progressQuery), timeout]);
+    } catch (e) {
+      view.progressError = (e as Error).message;
+    }
+  } else if (view.status === 'COMPLETED') {
+    view.result = await handle.result();
+  } else {
+    try {
+      await handle.result();
+    } catch (e) {
+      view.failure = (e as Error & { cause?: Error }).cause?.message ?? (e as Error).message;
+    }
+  }
+  return view;
+}

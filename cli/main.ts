@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { configCommand } from './commands/configCommand.ts';
+import { devServerCommand } from './commands/devServerCommand.ts';
+import { provisionCommand } from './commands/provisionCommand.ts';
+import { smokeCommand } from './commands/smokeCommand.ts';
+import { statusCommand } from './commands/statusCommand.ts';
+import { storeCommand } from './commands/storeCommand.ts';
+import { workerCommand } from './commands/workerCommand.ts';
+
+const program = new Command('skinr1')
+  .description(
+    'Skin-R1 pipeline: Temporal workflows that harmonize dermatology datasets, distill reasoning trajectories, and train and audit a diagnosis model.\n' +
+      'Local mode (no TEMPORAL_ADDRESS): commands start the embedded dev server and run workers in-process.\n' +
+      'Cluster mode (TEMPORAL_ADDRESS=host:port): commands start workflows and wait; `skinr1 worker` runs on the worker machines.',
+  )
+  .option('--store <dir>', 'artifact store root (default $SKINR1_HOME or ./.skinr1)')
+  .showHelpAfterError()
+  .addCommand(smokeCommand)
+  .addCommand(statusCommand)
+  .addCommand(workerCommand)
+  .addCommand(devServerCommand)
+  .addCommand(storeCommand)
+  .addCommand(configCommand)
+  .addCommand(provisionCommand);
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  const err = e as Error;
+  process.stderr.write(`skinr1: ${err.name && err.name !== 'Error' ? `${err.name}: ` : ''}${err.message}\n`);
+  if (process.env.SKINR1_DEBUG) process.stderr.write(`${err.stack}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,10 @@
+/** Prints a command's result: JSON for scripts with --json, else the human rendering. */
+export function emit(json: boolean, value: unknown, human: () => string): void {
+  if (json) process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  else process.stdout.write(human() + '\n');
+}
+
+/** Progress and notices go to stderr so `--json` stdout stays parseable. */
+export function note(line: string): void {
+  process.stderr.write(line + '\n');
+}

@@ -1,0 +1,71 @@
+import path from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+
+/** Column types of manifest.json as DuckDB reads it; explicit so every kind's manifest lands in one stable table. */
+const manifestColumns = {
+  manifestVersion: 'INTEGER',
+  id: 'VARCHAR',
+  kind: 'VARCHAR',
+  key: 'VARCHAR',
+  codeVersion: 'VARCHAR',
+  inputs: 'JSON',
+  configDigest: 'VARCHAR',
+  parents: 'VARCHAR[]',
+  files: 'STRUCT(path VARCHAR, sha256 VARCHAR, bytes BIGINT)[]',
+  run: 'STRUCT(workflowId VARCHAR, runId VARCHAR, workflowType VARCHAR, activityId VARCHAR, activityType VARCHAR, attempt INTEGER, taskQueue VARCHAR, workerIdentity VARCHAR, host VARCHAR, gitCommit VARCHAR, gitDirty BOOLEAN, lockfileDigest VARCHAR, startedAt TIMESTAMPTZ, finishedAt TIMESTAMPTZ)',
+  metrics: 'JSON',
+  createdAt: 'TIMESTAMPTZ',
+};
+
+const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
+/**
+ * DuckDB as the query engine over the store: views over the manifests (and, in later stages, the Parquet files).
+ * The database is in memory and rebuilt on open, so any number of workers write artifacts without a single-writer
+ * catalog; the files stay the source of truth.
+ */
+export class Catalog {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    readonly connection: DuckDBConnection,
+  ) {}
+
+  static async open(storeRoot: string): Promise<Catalog> {
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    const catalog = new Catalog(instance, connection);
+    await catalog.createViews(storeRoot);
+    return catalog;
+  }
+
+  private async createViews(storeRoot: string): Promise<void> {
+    const glob = path.join(storeRoot, 'artifacts', '*', '*', 'manifest.json');
+    const found = await this.connection.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM glob(${sqlString(glob)})`);
+    const n = Number(found.getRowObjectsJson()[0]?.n ?? 0);
+    const columns = `{${Object.entries(manifestColumns).map(([k, t]) => `${sqlString(k)}: ${sqlString(t)}`).join(', ')}}`;
+    const source =
+      n > 0
+        ? `read_json(${sqlString(glob)}, format = 'auto', columns = ${columns}, filename = true)`
+        : `(SELECT ${Object.entries(manifestColumns).map(([k, t]) => `NULL::${t} AS "${k}"`).join(', ')}, NULL::VARCHAR AS filename WHERE false)`;
+    await this.connection.run(`CREATE VIEW manifests AS SELECT * FROM ${source}`);
+    await this.connection.run(`
+      CREATE VIEW artifacts AS
+      SELECT id, kind, codeVersion, createdAt, configDigest, parents, run.workflowId AS workflowId, run.runId AS runId,
+             run.activityType AS activityType, run.attempt AS attempt, run.workerIdentity AS workerIdentity,
+             run.gitCommit AS gitCommit, len(files) AS files, list_sum([f.bytes FOR f IN files]) AS bytes, metrics
+      FROM manifests`);
+    await this.connection.run(`CREATE VIEW artifact_files AS SELECT id, unnest(files, recursive := true) FROM manifests`);
+    await this.connection.run(`CREATE VIEW artifact_edges AS SELECT id AS child, unnest(parents) AS parent FROM manifests`);
+  }
+
+  /** Runs SQL and returns rows as JSON-safe objects (bigints and timestamps as strings). */
+  async query(sql: string): Promise<Record<string, unknown>[]> {
+    const reader = await this.connection.runAndReadAll(sql);
+    return reader.getRowObjectsJson() as Record<string, unknown>[];
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}

@@ -1,0 +1,3 @@
+// The workflow bundle's entry point: every workflow type the workers run.
+export { smokeWorkflow } from './smoke.ts';
+export { pingWorkflow } from './ping.ts';
