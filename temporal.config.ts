@@ -46,7 +46,9 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-type Setter = (c: Record<string, any>, v: string) => void;
+/** The config before validation: env values land here as strings or numbers and zod judges them. */
+type RawConfig = Record<string, unknown> & { embedded: Record<string, unknown>; taskQueues: Record<string, unknown> };
+type Setter = (c: RawConfig, v: string) => void;
 const asInt = (v: string): number | string => (/^\d+$/.test(v.trim()) ? Number(v.trim()) : v);
 
 /** Environment variable -> where it lands in the config; the variable name is reported with any error it causes. */
@@ -76,7 +78,7 @@ export interface LoadOptions {
 /** Defaults, then environment, then CLI overrides; validated; paths made absolute. Throws ConfigError naming the source. */
 export function loadTemporalConfig(opts: LoadOptions = {}): TemporalConfig {
   const env = opts.env ?? process.env;
-  const raw: Record<string, any> = structuredClone(defaultTemporalConfig);
+  const raw = structuredClone(defaultTemporalConfig) as unknown as RawConfig;
   const sourceOf = new Map<string, string>();
   for (const [name, { path: p, set }] of Object.entries(envOverrides)) {
     const v = env[name];

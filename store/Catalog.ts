@@ -52,7 +52,7 @@ export class Catalog {
       CREATE VIEW artifacts AS
       SELECT id, kind, codeVersion, createdAt, configDigest, parents, run.workflowId AS workflowId, run.runId AS runId,
              run.activityType AS activityType, run.attempt AS attempt, run.workerIdentity AS workerIdentity,
-             run.gitCommit AS gitCommit, len(files) AS files, list_sum([f.bytes FOR f IN files]) AS bytes, metrics
+             run.gitCommit AS gitCommit, len(files)::INTEGER AS files, list_sum([f.bytes FOR f IN files]) AS bytes, metrics
       FROM manifests`);
     await this.connection.run(`CREATE VIEW artifact_files AS SELECT id, unnest(files, recursive := true) FROM manifests`);
     await this.connection.run(`CREATE VIEW artifact_edges AS SELECT id AS child, unnest(parents) AS parent FROM manifests`);
