@@ -5,6 +5,7 @@ import { producingRun } from '../lineage/producingRun.ts';
 import { sha256Hex } from '../store/sha256.ts';
 import { SmokeHeartbeatSchema, SmokeResultSchema, SmokeWorkInputSchema, type SmokeResult, type SmokeWorkInput } from '../schemas/smoke.ts';
 import type { ActivityDeps } from './ActivityDeps.ts';
+import { parseInput } from '../schemas/parseInput.ts';
 
 export const SMOKE_CODE_VERSION = 'smoke@1';
 
@@ -26,7 +27,7 @@ export function smokeInitialState(seed: string): string {
  */
 export function makeSmokeWork(deps: ActivityDeps) {
   return async function smokeWork(raw: SmokeWorkInput): Promise<SmokeResult> {
-    const input = SmokeWorkInputSchema.parse(raw);
+    const input = parseInput(SmokeWorkInputSchema, raw, 'smokeWork input');
     const ctx = Context.current();
     const startedAt = new Date();
     const spec = {

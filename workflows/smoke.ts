@@ -4,10 +4,11 @@ import { SmokeInputSchema, type SmokeInput, type SmokeResult } from '../schemas/
 import type { StageProgress } from '../schemas/stageProgress.ts';
 import { activityOptions } from './activityOptions.ts';
 import { progressQuery } from './progressQuery.ts';
+import { parseInput } from '../schemas/parseInput.ts';
 
 /** The first durable workflow: one stepped, heartbeating, resumable activity that writes an artifact. */
 export async function smokeWorkflow(rawInput: SmokeInput): Promise<SmokeResult> {
-  const input = SmokeInputSchema.parse(rawInput);
+  const input = parseInput(SmokeInputSchema, rawInput, 'smokeWorkflow input');
   const progress: StageProgress = { workflow: workflowInfo().workflowType, stage: 'smokeWork', state: 'running', detail: { steps: input.steps } };
   setHandler(progressQuery, () => progress);
 
