@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
+import { smokeChainStep, smokeInitialState } from '../activities/smokeWork.ts';
+import { DevServer } from '../devserver/DevServer.ts';
+import type { SmokeResult } from '../schemas/smoke.ts';
+import { ArtifactStore } from '../store/ArtifactStore.ts';
+import { freePort } from './helpers/freePort.ts';
+import { waitForHeartbeatStep } from './helpers/heartbeatStep.ts';
+import { spawnCli, type CliProcess } from './helpers/spawnCli.ts';
+import { tempDir } from './helpers/tempDir.ts';
+import { isolatedConfig } from './helpers/testEnv.ts';
+import { temporalBinary } from './helpers/temporalBinary.ts';
+
+function expectedFinal(seed: string, steps: number, rounds: number): string {
+  let s = smokeInitialState(seed);
+  for (let i = 0; i < steps; i++) s = smokeChainStep(s, i, rounds);
+  return s;
+}
+
+async function setup(label: string) {
+  const root = tempDir(label);
+  const port = await freePort();
+  const { cfg, env, runtime } = isolatedConfig(root, { port, uiPort: await freePort() });
+  const serverOptions = { binary: await temporalBinary(), ip: '127.0.0.1', port, uiPort: cfg.embedded.uiPort, dbFile: path.join(root, 'temporal.sqlite'), namespace: 'default', headless: true };
+  // Workers run in cluster mode against this server, as they would on another machine.
+  const workerEnv = { ...env, TEMPORAL_ADDRESS: `127.0.0.1:${port}` };
+  return { root, cfg, runtime, serverOptions, workerEnv };
+}
+
+describe('durability against a real Temporal dev server', { timeout: 240_000 }, () => {
+  const cleanups: Array<() => Promise<unknown>> = [];
+  after(async () => {
+    for (const c of cleanups.reverse()) await c().catch(() => {});
+  });
+  const startWorker = async (env: NodeJS.ProcessEnv): Promise<CliProcess> => {
+    const w = spawnCli(['worker', '--queue', 'all'], env);
+    cleanups.push(async () => {
+      w.child.kill('SIGKILL');
+      await w.exited;
+    });
+    await w.waitFor(/polling .*-cpu/);
+    return w;
+  };
+
+  it('a worker killed with SIGKILL mid-activity: a new worker finishes the run from the last heartbeat (attempt 2)', async () => {
+    const { cfg, runtime, serverOptions, workerEnv } = await setup('kill');
+    const server = await DevServer.start(serverOptions);
+    cleanups.push(() => server.stop());
+    const connection = await Connection.connect({ address: server.address });
+    cleanups.push(() => connection.close());
+    const client = new Client({ connection });
+
+    const first = await startWorker(workerEnv);
+    const input = { steps: 10, stepMs: 600, seed: 'kill-test', roundsPerStep: 2000, runtime };
+    const handle = await client.workflow.start('smokeWorkflow', { taskQueue: cfg.taskQueues.cpu, workflowId: `kill-${Date.now()}`, args: [input] });
+    const stepAtKill = await waitForHeartbeatStep(client, handle.workflowId, 3);
+    first.child.kill('SIGKILL');
+    assert.equal((await first.exited).signal, 'SIGKILL');
+
+    const second = await startWorker(workerEnv);
+    const r = (await handle.result()) as SmokeResult;
+    assert.equal(r.attempt, 2, 'the activity was retried once, after the heartbeat timeout');
+    assert.ok(r.resumedFromStep >= stepAtKill, `resumed from step ${r.resumedFromStep}, last heartbeat seen at ${stepAtKill}`);
+    assert.ok(r.stepsRunThisAttempt < input.steps, 'work was not redone from zero');
+    assert.equal(r.stepsRunThisAttempt + r.resumedFromStep, input.steps);
+    assert.equal(r.finalState, expectedFinal('kill-test', 10, 2000), 'the resumed result equals an uninterrupted one');
+    assert.notEqual(r.workerIdentity, `cpu@${first.child.pid}`);
+    assert.match(r.workerIdentity, new RegExp(`:${second.child.pid}$`));
+    const m = await new ArtifactStore(cfg.storeRoot).require(r.artifactId);
+    assert.equal(m.run.attempt, 2);
+    assert.equal(m.metrics.resumedFromStep, r.resumedFromStep);
+  });
+
+  it('the dev server killed and restarted on the same SQLite file mid-workflow: the run completes', async () => {
+    const { cfg, runtime, serverOptions, workerEnv } = await setup('restart');
+    let server = await DevServer.start(serverOptions);
+    cleanups.push(() => server.stop());
+    await startWorker(workerEnv);
+    const input = { steps: 8, stepMs: 600, seed: 'restart-test', roundsPerStep: 2000, runtime };
+    const workflowId = `restart-${Date.now()}`;
+    let runId: string;
+    {
+      const connection = await Connection.connect({ address: server.address });
+      const client = new Client({ connection });
+      runId = (await client.workflow.start('smokeWorkflow', { taskQueue: cfg.taskQueues.cpu, workflowId, args: [input] })).firstExecutionRunId;
+      await waitForHeartbeatStep(client, workflowId, 2);
+      await connection.close();
+    }
+    await server.kill();
+    await new Promise((r) => setTimeout(r, 1000));
+    server = await DevServer.start(serverOptions);
+
+    const connection = await Connection.connect({ address: server.address });
+    cleanups.push(() => connection.close());
+    const client = new Client({ connection });
+    const handle = client.workflow.getHandle(workflowId);
+    const r = (await handle.result()) as SmokeResult;
+    assert.equal(r.finalState, expectedFinal('restart-test', 8, 2000));
+    const d = await handle.describe();
+    assert.equal(d.status.name, 'COMPLETED');
+    assert.equal(d.runId, runId, 'the same run continued: its history survived the restart in SQLite');
+    assert.ok(await new ArtifactStore(cfg.storeRoot).get(r.artifactId), 'the artifact was committed');
+  });
+});
