@@ -54,6 +54,8 @@ export interface ProvisionOptions {
   /** Build with Go when no binary is found (default true). */
   allowBuild?: boolean;
   log?: (line: string) => void;
+  /** The project-local link (default .tools/bin/temporal); tests point it elsewhere. */
+  toolsBinary?: string;
 }
 
 /**
@@ -64,6 +66,8 @@ export interface ProvisionOptions {
 export async function provisionTemporalCli(opts: ProvisionOptions): Promise<TemporalCli> {
   const env = opts.env ?? process.env;
   const log = opts.log ?? (() => {});
+  const tools = opts.toolsBinary ?? projectToolsBinary;
+  const link = (cli: TemporalCli) => linkInto(tools, cli);
   const explicit = env.TEMPORAL_CLI_PATH;
   if (explicit) {
     if (!(await isExecutable(explicit))) {
@@ -71,8 +75,8 @@ export async function provisionTemporalCli(opts: ProvisionOptions): Promise<Temp
     }
     return { path: explicit, source: 'TEMPORAL_CLI_PATH', versionLine: await versionLine(explicit) };
   }
-  if (await isExecutable(projectToolsBinary)) {
-    return { path: projectToolsBinary, source: 'project-tools', versionLine: await versionLine(projectToolsBinary) };
+  if (await isExecutable(tools)) {
+    return { path: tools, source: 'project-tools', versionLine: await versionLine(tools) };
   }
   const fromPath = await onPath('temporal', env);
   if (fromPath) return link({ path: fromPath, source: 'PATH', versionLine: await versionLine(fromPath) });
@@ -122,12 +126,12 @@ async function goInstall(go: string, version: string, target: string, env: NodeJ
   }
 }
 
-async function link(cli: TemporalCli): Promise<TemporalCli> {
-  await fs.mkdir(path.dirname(projectToolsBinary), { recursive: true });
-  const tmp = `${projectToolsBinary}.${process.pid}.tmp`;
+async function linkInto(tools: string, cli: TemporalCli): Promise<TemporalCli> {
+  await fs.mkdir(path.dirname(tools), { recursive: true });
+  const tmp = `${tools}.${process.pid}.tmp`;
   await fs.rm(tmp, { force: true });
   await fs.symlink(cli.path, tmp);
-  await fs.rename(tmp, projectToolsBinary);
+  await fs.rename(tmp, tools);
   return cli;
 }
 

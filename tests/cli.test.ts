@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { freePort } from './helpers/freePort.ts';
+import { runCli, spawnCli } from './helpers/spawnCli.ts';
+import { tempDir } from './helpers/tempDir.ts';
+import { isolatedConfig } from './helpers/testEnv.ts';
+
+describe('skinr1 CLI', { timeout: 240_000 }, () => {
+  const cleanups: Array<() => Promise<unknown>> = [];
+  after(async () => {
+    for (const c of cleanups) await c().catch(() => {});
+  });
+
+  it('--help lists every command, and each command has its own help', async () => {
+    const r = await runCli(['--help'], {});
+    assert.equal(r.code, 0);
+    for (const c of ['smoke', 'status', 'worker', 'dev-server', 'store', 'config', 'provision']) assert.match(r.stdout, new RegExp(`^  ${c}\\b`, 'm'));
+    const w = await runCli(['worker', '--help'], {});
+    assert.match(w.stdout, /--queue <queue>.*\(choices: "cpu", "gpu", "all"/s);
+    const d = await runCli(['dev-server', '--help'], {});
+    for (const o of ['--port', '--ui-port', '--db']) assert.match(d.stdout, new RegExp(o));
+  });
+
+  it('a wrong configuration value fails at start with the variable named', async () => {
+    const r = await runCli(['config', '--json'], { SKINR1_TEMPORAL_UI_PORT: 'abc' });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /ConfigError: invalid configuration/);
+    assert.match(r.stderr, /embedded\.uiPort \(from SKINR1_TEMPORAL_UI_PORT="abc"\)/);
+    const bad = await runCli(['worker', '--queue', 'tpu'], {});
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /Allowed choices are cpu, gpu, all/);
+  });
+
+  it('smoke in local mode starts the embedded server, runs in-process workers, and status/store report on the run', async () => {
+    const root = tempDir('cli');
+    const { env } = isolatedConfig(root, { port: await freePort(), uiPort: await freePort() });
+    const r = await runCli(['smoke', '--steps', '3', '--step-ms', '100', '--seed', 'cli', '--json'], env);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.mode, 'local');
+    assert.equal(out.reused, false);
+    assert.match(out.artifactId, /^smoke-[0-9a-f]{24}$/);
+    assert.match(r.stderr, /starting the embedded Temporal dev server/);
+    await fs.access(path.join(root, 'temporal', 'dev-server.sqlite'));
+
+    const again = JSON.parse((await runCli(['smoke', '--steps', '3', '--step-ms', '100', '--seed', 'cli', '--json'], env)).stdout);
+    assert.equal(again.reused, true, 'same inputs: the artifact is found and the work skipped');
+    assert.equal(again.artifactId, out.artifactId);
+
+    // The embedded server was stopped after each run; status reads the history back from the SQLite file.
+    const status = await runCli(['status', out.workflowId, '--json'], env);
+    assert.equal(status.code, 0, status.stderr);
+    const view = JSON.parse(status.stdout);
+    assert.equal(view.status, 'COMPLETED');
+    assert.equal(view.runId, out.runId);
+    assert.equal(view.result.artifactId, out.artifactId);
+
+    const ls = JSON.parse((await runCli(['store', 'ls', '--json'], env)).stdout);
+    assert.deepEqual(ls.map((a: { id: string }) => a.id), [out.artifactId]);
+    const ok = await runCli(['store', 'verify', out.artifactId], env);
+    assert.equal(ok.code, 0);
+    await fs.writeFile(path.join(root, 'artifacts', 'smoke', out.artifactId, 'result.json'), '{"tampered":true}');
+    const bad = await runCli(['store', 'verify', out.artifactId, '--json'], env);
+    assert.equal(bad.code, 1);
+    assert.match(JSON.parse(bad.stdout).problems[0], /changed file result\.json/);
+  });
+
+  it('dev-server serves gRPC and the web UI, keeps state in its SQLite file, and stops cleanly on SIGTERM', async () => {
+    const root = tempDir('devsrv');
+    const port = await freePort();
+    const uiPort = await freePort();
+    const db = path.join(root, 'state.sqlite');
+    const srv = spawnCli(['dev-server', '--port', String(port), '--ui-port', String(uiPort), '--db', db, '--json'], { SKINR1_HOME: root });
+    cleanups.push(async () => {
+      srv.child.kill('SIGKILL');
+      await srv.exited;
+    });
+    await srv.waitFor(/"startMs": \d+\s*}/);
+    const ready = JSON.parse(srv.output().slice(srv.output().indexOf('{')));
+    assert.equal(ready.address, `127.0.0.1:${port}`);
+    assert.equal(ready.dbFile, db);
+    const ui = await fetch(ready.uiUrl);
+    assert.equal(ui.status, 200);
+    assert.match(await ui.text(), /<html/i);
+    await fs.access(db);
+    srv.child.kill('SIGTERM');
+    const exit = await srv.exited;
+    assert.equal(exit.code, 0, srv.output());
+    assert.match(srv.output(), /SIGTERM: stopping the dev server/);
+    await assert.rejects(fetch(ready.uiUrl, { signal: AbortSignal.timeout(2000) }));
+  });
+
+  it('a worker stops gracefully on SIGTERM', async () => {
+    const root = tempDir('worker-term');
+    const port = await freePort();
+    const srv = spawnCli(['dev-server', '--port', String(port), '--headless', '--json'], { SKINR1_HOME: root });
+    cleanups.push(async () => {
+      srv.child.kill('SIGKILL');
+      await srv.exited;
+    });
+    await srv.waitFor(/"startMs"/);
+    const { env } = isolatedConfig(root, { port, uiPort: 8233 });
+    const w = spawnCli(['worker', '--queue', 'gpu'], { ...env, TEMPORAL_ADDRESS: `127.0.0.1:${port}` });
+    cleanups.push(async () => {
+      w.child.kill('SIGKILL');
+      await w.exited;
+    });
+    await w.waitFor(/worker gpu@[^ ]+:\d+ polling test-[0-9a-f]+-gpu/);
+    w.child.kill('SIGTERM');
+    const exit = await w.exited;
+    assert.equal(exit.code, 0, w.output());
+    assert.match(w.output(), /workers stopped/);
+  });
+});
