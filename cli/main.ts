@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { configCommand } from './commands/configCommand.ts';
 import { devServerCommand } from './commands/devServerCommand.ts';
 import { provisionCommand } from './commands/provisionCommand.ts';
+import { schemaCommand } from './commands/schemaCommand.ts';
 import { smokeCommand } from './commands/smokeCommand.ts';
 import { statusCommand } from './commands/statusCommand.ts';
 import { storeCommand } from './commands/storeCommand.ts';
@@ -22,6 +23,7 @@ const program = new Command('skinr1')
   .addCommand(devServerCommand)
   .addCommand(storeCommand)
   .addCommand(configCommand)
+  .addCommand(schemaCommand)
   .addCommand(provisionCommand);
 
 program.parseAsync(process.argv).catch((e: unknown) => {

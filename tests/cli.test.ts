@@ -16,11 +16,22 @@ describe('skinr1 CLI', { timeout: 240_000 }, () => {
   it('--help lists every command, and each command has its own help', async () => {
     const r = await runCli(['--help'], {});
     assert.equal(r.code, 0);
-    for (const c of ['smoke', 'status', 'worker', 'dev-server', 'store', 'config', 'provision']) assert.match(r.stdout, new RegExp(`^  ${c}\\b`, 'm'));
+    for (const c of ['smoke', 'status', 'worker', 'dev-server', 'store', 'config', 'schema', 'provision']) assert.match(r.stdout, new RegExp(`^  ${c}\\b`, 'm'));
     const w = await runCli(['worker', '--help'], {});
     assert.match(w.stdout, /--queue <queue>.*\(choices: "cpu", "gpu", "all"/s);
     const d = await runCli(['dev-server', '--help'], {});
     for (const o of ['--port', '--ui-port', '--db']) assert.match(d.stdout, new RegExp(o));
+  });
+
+  it('schema prints the JSON Schema of a contract, generated from zod', async () => {
+    const r = await runCli(['schema', 'artifact-manifest'], {});
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout);
+    assert.equal(s.$schema, 'https://json-schema.org/draft/2020-12/schema');
+    assert.ok(s.required.includes('run') && s.properties.run.required.includes('workerIdentity'));
+    const unknown = await runCli(['schema', 'nope'], {});
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /unknown schema "nope"; known: artifact-manifest/);
   });
 
   it('a wrong configuration value fails at start with the variable named', async () => {

@@ -1,0 +1,17 @@
+import type { z } from 'zod';
+import { ArtifactManifestSchema } from './artifactManifest.ts';
+import { PingInputSchema } from './ping.ts';
+import { SmokeHeartbeatSchema, SmokeInputSchema, SmokeResultSchema } from './smoke.ts';
+import { StageProgressSchema } from './stageProgress.ts';
+import { TemporalConfigSchema } from './temporalConfig.ts';
+
+/** Every published schema by name: `skinr1 schema <name>` prints its JSON Schema for other tools and languages. */
+export const schemaRegistry: Record<string, z.ZodType> = {
+  'artifact-manifest': ArtifactManifestSchema,
+  'temporal-config': TemporalConfigSchema,
+  'stage-progress': StageProgressSchema,
+  'smoke-input': SmokeInputSchema,
+  'smoke-heartbeat': SmokeHeartbeatSchema,
+  'smoke-result': SmokeResultSchema,
+  'ping-input': PingInputSchema,
+};
