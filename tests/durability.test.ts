@@ -8,7 +8,7 @@ import type { SmokeResult } from '../schemas/smoke.ts';
 import { ArtifactStore } from '../store/ArtifactStore.ts';
 import { freePort } from './helpers/freePort.ts';
 import { waitForHeartbeatStep } from './helpers/heartbeatStep.ts';
-import { spawnCli, type CliProcess } from './helpers/spawnCli.ts';
+import { runCli, spawnCli, type CliProcess } from './helpers/spawnCli.ts';
 import { tempDir } from './helpers/tempDir.ts';
 import { isolatedConfig } from './helpers/testEnv.ts';
 import { temporalBinary } from './helpers/temporalBinary.ts';
@@ -71,6 +71,38 @@ describe('durability against a real Temporal dev server', { timeout: 240_000 }, 
     const m = await new ArtifactStore(cfg.storeRoot).require(r.artifactId);
     assert.equal(m.run.attempt, 2);
     assert.equal(m.metrics.resumedFromStep, r.resumedFromStep);
+  });
+
+  it('a worker stopped with SIGTERM mid-activity hands the activity back after its grace time; another worker resumes it', async () => {
+    const { cfg, runtime, serverOptions, workerEnv } = await setup('term');
+    const server = await DevServer.start(serverOptions);
+    cleanups.push(() => server.stop());
+    const connection = await Connection.connect({ address: server.address });
+    cleanups.push(() => connection.close());
+    const client = new Client({ connection });
+
+    const first = await startWorker(workerEnv);
+    const input = { steps: 12, stepMs: 600, seed: 'term-test', roundsPerStep: 2000, runtime };
+    const handle = await client.workflow.start('smokeWorkflow', { taskQueue: cfg.taskQueues.cpu, workflowId: `term-${Date.now()}`, args: [input] });
+    const stepAtStop = await waitForHeartbeatStep(client, handle.workflowId, 2);
+    // What an operator sees mid-run: state, the workflow's progress query, the activity's attempt and last heartbeat.
+    const status = await runCli(['status', handle.workflowId, '--json'], workerEnv);
+    assert.equal(status.code, 0, status.stderr);
+    const view = JSON.parse(status.stdout);
+    assert.equal(view.status, 'RUNNING');
+    assert.deepEqual([view.progress.stage, view.progress.state], ['smokeWork', 'running']);
+    assert.equal(view.pendingActivities[0].activityType, 'smokeWork');
+    assert.equal(view.pendingActivities[0].attempt, 1);
+    assert.ok(view.pendingActivities[0].heartbeatDetails.step >= stepAtStop);
+    first.child.kill('SIGTERM');
+    const exit = await first.exited;
+    assert.equal(exit.code, 0, `graceful exit expected:\n${first.output()}`);
+
+    await startWorker(workerEnv);
+    const r = (await handle.result()) as SmokeResult;
+    assert.equal(r.attempt, 2);
+    assert.ok(r.resumedFromStep >= stepAtStop, `resumed from ${r.resumedFromStep}, heartbeat seen at ${stepAtStop}`);
+    assert.equal(r.finalState, expectedFinal('term-test', 12, 2000));
   });
 
   it('the dev server killed and restarted on the same SQLite file mid-workflow: the run completes', async () => {
