@@ -13,9 +13,12 @@ export const workflowRules = {
     {
       paths: nodeBuiltins.map((name) => ({ name, message: 'Node built-ins are not allowed in workflow code; do this in an activity.' })),
       patterns: [
-        { group: ['../activities/*', '../activities'], allowTypeImports: true, message: 'Workflows import only activity types (use `import type`).' },
+        { group: ['**/activities/*', '**/activities'], allowTypeImports: true, message: 'Workflows import only activity types (use `import type`).' },
         {
-          group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@duckdb/*', 'cli-progress', 'commander', '../store/*', '../devserver/*', '../lineage/*', '../cli/*', '../workers/*', '../temporal.config*'],
+          group: [
+            '@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@duckdb/*', 'sharp', 'cli-progress', 'commander',
+            '**/store/*', '**/devserver/*', '**/lineage/*', '**/cli/*', '**/workers/*', '**/datasets/*', '**/hierarchy/*', '**/temporal.config*',
+          ],
           message: 'Workflow code may not import side-effecting modules; wrap the work in an activity.',
         },
       ],
@@ -45,4 +48,12 @@ export default tseslint.config(
     },
   },
   { files: ['workflows/**/*.ts'], rules: workflowRules },
+  // Schemas are imported by workflows too: they may use zod and each other, nothing that touches the OS.
+  {
+    files: ['schemas/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: nodeBuiltins.map((name) => ({ name, message: 'schemas are loaded into workflow code: no Node built-ins.' })) }],
+      'no-restricted-globals': workflowRules['no-restricted-globals'],
+    },
+  },
 );

@@ -32,6 +32,7 @@ export async function executeWorkflow<R>(cfg: TemporalConfig, opts: ExecuteOptio
   let workers: Worker[] = [];
   let native: NativeConnection | undefined;
   let poll: NodeJS.Timeout | undefined;
+  let stopped = false;
   try {
     if (session.local) {
       native = await NativeConnection.connect({ address: session.address });
@@ -49,14 +50,16 @@ export async function executeWorkflow<R>(cfg: TemporalConfig, opts: ExecuteOptio
         } catch {
           // progress is best effort; the result below is what counts
         }
-        poll = setTimeout(tick, 500);
+        // A tick in flight when the run ends must not schedule another on a closed connection.
+        if (!stopped) poll = setTimeout(tick, 500).unref();
       };
-      poll = setTimeout(tick, 300);
+      poll = setTimeout(tick, 300).unref();
     }
     const wait = handle.result() as Promise<R>;
     const result = await runWorkersUntil(workers, wait);
     return { result, workflowId: handle.workflowId, runId: handle.firstExecutionRunId, mode: session.local ? 'local' : 'cluster', address: session.address };
   } finally {
+    stopped = true;
     if (poll) clearTimeout(poll);
     await native?.close().catch(() => {});
     await session.close();

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, promises as fs } from 'node:fs';
+import { createWriteStream, openSync, closeSync, promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { waitForTemporal } from './waitForTemporal.ts';
 
@@ -12,17 +12,21 @@ export interface DevServerOptions {
   dbFile: string;
   namespace: string;
   headless?: boolean;
-  /** Append the server's output here instead of inheriting the terminal. */
+  /** Append the server's output here (required for background servers). */
   logFile?: string;
+  /** Detach: the server outlives this process (its output goes only to logFile). */
+  background?: boolean;
   startTimeoutMs?: number;
 }
+
+type Exit = { code: number | null; signal: NodeJS.Signals | null; error?: Error };
 
 /**
  * The Temporal CLI dev server (`temporal server start-dev`) as a child process with SQLite persistence.
  * `start` resolves once the frontend answers gRPC (and the web UI answers HTTP unless headless).
  */
 export class DevServer {
-  private exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  private exited: Exit | undefined;
   private readonly exitPromise: Promise<void>;
 
   private constructor(
@@ -33,6 +37,11 @@ export class DevServer {
     this.exitPromise = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         this.exited = { code, signal };
+        resolve();
+      });
+      // A failed spawn (missing or non-executable binary) emits 'error' and never 'exit'.
+      child.once('error', (error) => {
+        this.exited ??= { code: null, signal: null, error };
         resolve();
       });
     });
@@ -60,32 +69,46 @@ export class DevServer {
 
   static async start(o: DevServerOptions): Promise<DevServer> {
     await fs.mkdir(path.dirname(o.dbFile), { recursive: true });
-    let tail = '';
-    const keep = (b: Buffer) => {
-      tail = (tail + b.toString()).slice(-4000);
-    };
-    const child = spawn(o.binary, DevServer.args(o), { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout!.on('data', keep);
-    child.stderr!.on('data', keep);
-    if (o.logFile) {
-      await fs.mkdir(path.dirname(o.logFile), { recursive: true });
-      const out = createWriteStream(o.logFile, { flags: 'a' });
-      child.stdout!.pipe(out);
-      child.stderr!.pipe(out);
+    if (o.logFile) await fs.mkdir(path.dirname(o.logFile), { recursive: true });
+    let child: ChildProcess;
+    let tail: () => string;
+    if (o.background) {
+      if (!o.logFile) throw new Error('a background dev server needs a log file');
+      // File descriptors, not pipes: the server must keep running (and logging) after this process exits.
+      const fd = openSync(o.logFile, 'a');
+      child = spawn(o.binary, DevServer.args(o), { stdio: ['ignore', fd, fd], detached: true });
+      closeSync(fd);
+      child.unref();
+      const logFile = o.logFile;
+      tail = () => readTail(logFile);
+    } else {
+      let buf = '';
+      const keep = (b: Buffer) => {
+        buf = (buf + b.toString()).slice(-4000);
+      };
+      child = spawn(o.binary, DevServer.args(o), { stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout!.on('data', keep);
+      child.stderr!.on('data', keep);
+      if (o.logFile) {
+        const out = createWriteStream(o.logFile, { flags: 'a' });
+        out.on('error', () => {}); // a log that cannot be written must not take the server down
+        child.stdout!.pipe(out, { end: false });
+        child.stderr!.pipe(out, { end: false });
+        child.once('close', () => out.end());
+      }
+      tail = () => buf;
     }
-    const server = new DevServer(o, child, () => tail);
-    const spawnError = new Promise<never>((_, reject) => child.once('error', reject));
+    const server = new DevServer(o, child, tail);
     try {
-      await Promise.race([
-        spawnError,
-        waitForTemporal(server.address, {
-          timeoutMs: o.startTimeoutMs ?? 60_000,
-          isDead: () =>
-            server.exited
-              ? `temporal dev server exited (code ${server.exited.code}, signal ${server.exited.signal}) before it was ready:\n${server.outputTail()}`
-              : undefined,
-        }),
-      ]);
+      await waitForTemporal(server.address, {
+        timeoutMs: o.startTimeoutMs ?? 60_000,
+        isDead: () => {
+          const x = server.exited;
+          if (!x) return undefined;
+          if (x.error) return `cannot start ${o.binary}: ${x.error.message}`;
+          return `temporal dev server exited (code ${x.code}, signal ${x.signal}) before it was ready:\n${server.outputTail()}`;
+        },
+      });
       if (server.uiUrl) await waitForHttp(server.uiUrl, o.startTimeoutMs ?? 60_000);
     } catch (e) {
       await server.kill();
@@ -110,13 +133,21 @@ export class DevServer {
     await this.exitPromise;
   }
 
-  async waitForExit(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  async waitForExit(): Promise<Exit> {
     await this.exitPromise;
     return this.exited!;
   }
 
   output(): string {
     return this.outputTail();
+  }
+}
+
+function readTail(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').slice(-4000);
+  } catch {
+    return '';
   }
 }
 

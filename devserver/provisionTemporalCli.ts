@@ -76,7 +76,11 @@ export async function provisionTemporalCli(opts: ProvisionOptions): Promise<Temp
     return { path: explicit, source: 'TEMPORAL_CLI_PATH', versionLine: await versionLine(explicit) };
   }
   if (await isExecutable(tools)) {
-    return { path: tools, source: 'project-tools', versionLine: await versionLine(tools) };
+    // A link into our cache for another CLI version is stale after a version bump; anything else the user chose is kept.
+    const line = await versionLine(tools);
+    const target = await fs.realpath(tools);
+    const staleCacheLink = target.includes(`${path.sep}temporal-cli${path.sep}`) && !line.includes(` ${opts.version.replace(/^v/, '')} `);
+    if (!staleCacheLink) return { path: tools, source: 'project-tools', versionLine: line };
   }
   const fromPath = await onPath('temporal', env);
   if (fromPath) return link({ path: fromPath, source: 'PATH', versionLine: await versionLine(fromPath) });

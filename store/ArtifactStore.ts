@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {
   ArtifactIdSchema,
@@ -97,7 +98,8 @@ export class ArtifactStore {
 
   /** A fresh private folder under the store's tmp/ (same filesystem, so the final rename is atomic). */
   async scratchDir(label: string): Promise<string> {
-    const dir = path.join(this.tmpDir, `${label}.${process.pid}.${randomBytes(6).toString('hex')}`);
+    // Host and pid in the name let cleanScratch tell a dead writer's leftovers from a live writer's work.
+    const dir = path.join(this.tmpDir, `${label}.${os.hostname()}.${process.pid}.${randomBytes(6).toString('hex')}`);
     await fs.mkdir(dir, { recursive: true });
     return dir;
   }
@@ -119,7 +121,8 @@ export class ArtifactStore {
     const tmp = await this.scratchDir(id);
     try {
       const metrics = (await write(tmp)) ?? {};
-      const files = await this.digestTree(tmp);
+      // Durable before visible: every file and folder is fsynced before the rename publishes the artifact.
+      const files = await this.digestTree(tmp, { fsync: true });
       const manifest = ArtifactManifestSchema.parse({
         manifestVersion: 1,
         id,
@@ -135,7 +138,11 @@ export class ArtifactStore {
         createdAt: new Date().toISOString(),
       });
       await writeFileDurable(path.join(tmp, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
-      await fs.mkdir(path.dirname(finalDir), { recursive: true });
+      await fsyncPath(tmp);
+      if (!(await exists(path.dirname(finalDir)))) {
+        await fs.mkdir(path.dirname(finalDir), { recursive: true });
+        await fsyncPath(this.artifactsDir);
+      }
       try {
         await fs.rename(tmp, finalDir);
       } catch (e) {
@@ -145,7 +152,7 @@ export class ArtifactStore {
         await fs.rm(tmp, { recursive: true, force: true });
         return { manifest: await this.require(id), reused: true, dir: finalDir };
       }
-      await fsyncDir(path.dirname(finalDir));
+      await fsyncPath(path.dirname(finalDir));
       return { manifest, reused: false, dir: finalDir };
     } catch (e) {
       await fs.rm(tmp, { recursive: true, force: true });
@@ -182,27 +189,34 @@ export class ArtifactStore {
     return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
-  /** Removes scratch folders left by crashed writers; they are never part of a committed artifact. */
-  async cleanScratch(olderThanMs = 24 * 3600_000): Promise<number> {
+  /**
+   * Removes scratch folders whose writer process on this host is gone (killed mid-write); they are never part of a
+   * committed artifact. Folders of live writers and of other hosts sharing the store are left alone.
+   */
+  async cleanScratch(): Promise<number> {
     let removed = 0;
+    const host = os.hostname();
     for (const name of await readdirOrEmpty(this.tmpDir)) {
-      const p = path.join(this.tmpDir, name);
-      const st = await fs.stat(p).catch(() => undefined);
-      if (st && Date.now() - st.mtimeMs > olderThanMs) {
-        await fs.rm(p, { recursive: true, force: true });
-        removed++;
-      }
+      const m = name.match(/\.([^.]+)\.(\d+)\.[0-9a-f]{12}$/);
+      if (!m || m[1] !== host || isAlive(Number(m[2]))) continue;
+      await fs.rm(path.join(this.tmpDir, name), { recursive: true, force: true });
+      removed++;
     }
     return removed;
   }
 
-  private async digestTree(dir: string): Promise<ArtifactFile[]> {
+  private async digestTree(dir: string, opts: { fsync?: boolean } = {}): Promise<ArtifactFile[]> {
     const files: ArtifactFile[] = [];
     const walk = async (rel: string): Promise<void> => {
       for (const ent of await fs.readdir(path.join(dir, rel), { withFileTypes: true })) {
         const r = rel ? `${rel}/${ent.name}` : ent.name;
-        if (ent.isDirectory()) await walk(r);
-        else if (r !== MANIFEST_FILE) files.push({ path: r, ...(await sha256File(path.join(dir, r))) });
+        if (ent.isDirectory()) {
+          await walk(r);
+          if (opts.fsync) await fsyncPath(path.join(dir, r));
+        } else if (r !== MANIFEST_FILE) {
+          if (opts.fsync) await fsyncPath(path.join(dir, r));
+          files.push({ path: r, ...(await sha256File(path.join(dir, r))) });
+        }
       }
     };
     await walk('');
@@ -230,8 +244,25 @@ export async function writeFileDurable(file: string, data: string | Uint8Array):
   }
 }
 
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await fs.open(dir, 'r');
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  return fs.access(p).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** fsync of a file or a folder (a folder's entry list is what makes a rename or a new file durable). */
+async function fsyncPath(p: string): Promise<void> {
+  const fh = await fs.open(p, 'r');
   try {
     await fh.sync();
   } finally {

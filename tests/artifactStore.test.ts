@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, promises as fs } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ArtifactStore, artifactKey, type ArtifactSpec } from '../store/ArtifactStore.ts';
@@ -96,6 +97,24 @@ describe('ArtifactStore', () => {
     assert.match(problems.join('\n'), /changed file a\.txt/);
     assert.match(problems.join('\n'), /missing file b\.txt/);
     assert.match(problems.join('\n'), /extra file c\.txt/);
+  });
+
+  it('refuses inputs that JSON cannot tell apart (Date, Map, NaN) instead of giving them one id', () => {
+    assert.throws(() => artifactKey(spec({ inputs: { when: new Date(0) } })), /cannot encode a Date/);
+    assert.throws(() => artifactKey(spec({ inputs: { m: new Map() } })), /cannot encode a Map/);
+    assert.throws(() => artifactKey(spec({ config: { lr: Number.NaN } })), /non-finite/);
+  });
+
+  it('cleanScratch removes the folders of dead writers on this host and keeps live ones', async () => {
+    const store = new ArtifactStore(tempDir('store-scratch'));
+    const live = await store.scratchDir('live');
+    const dead = path.join(store.tmpDir, `dead.${os.hostname()}.999999999.0123456789ab`);
+    const otherHost = path.join(store.tmpDir, `x.some-other-host.1.0123456789ab`);
+    for (const d of [dead, otherHost]) await fs.mkdir(d, { recursive: true });
+    assert.equal(await store.cleanScratch(), 1);
+    assert.ok(existsSync(live));
+    assert.ok(!existsSync(dead));
+    assert.ok(existsSync(otherHost), 'another host may still be writing it');
   });
 
   it('rejects a corrupt manifest with the file name', async () => {

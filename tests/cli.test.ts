@@ -44,23 +44,39 @@ describe('skinr1 CLI', { timeout: 240_000 }, () => {
     assert.match(bad.stderr, /Allowed choices are cpu, gpu, all/);
   });
 
-  it('smoke in local mode starts the embedded server, runs in-process workers, and status/store report on the run', async () => {
+  it('smoke in local mode starts the embedded server in the background, runs in-process workers, and status/store report on the run', async () => {
     const root = tempDir('cli');
     const { env } = isolatedConfig(root, { port: await freePort(), uiPort: await freePort() });
+    // Stopped at the end of this test: the temporary store (with the server's pid record) is removed right after it.
+    try {
+      await smokeStatusStore(root, env);
+    } finally {
+      await runCli(['dev-server', 'stop'], env);
+    }
+  });
+
+  async function smokeStatusStore(root: string, env: NodeJS.ProcessEnv) {
     const r = await runCli(['smoke', '--steps', '3', '--step-ms', '100', '--seed', 'cli', '--json'], env);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     assert.equal(out.mode, 'local');
     assert.equal(out.reused, false);
     assert.match(out.artifactId, /^smoke-[0-9a-f]{24}$/);
-    assert.match(r.stderr, /starting the embedded Temporal dev server/);
+    assert.match(r.stderr, /starting the embedded Temporal dev server in the background/);
     await fs.access(path.join(root, 'temporal', 'dev-server.sqlite'));
+    const record = JSON.parse(await fs.readFile(path.join(root, 'temporal', 'dev-server.json'), 'utf8'));
+    assert.equal((await fetch(record.uiUrl)).status, 200, 'the web UI stays up after the run');
 
-    const again = JSON.parse((await runCli(['smoke', '--steps', '3', '--step-ms', '100', '--seed', 'cli', '--json'], env)).stdout);
-    assert.equal(again.reused, true, 'same inputs: the artifact is found and the work skipped');
-    assert.equal(again.artifactId, out.artifactId);
+    const again = await runCli(['smoke', '--steps', '3', '--step-ms', '100', '--seed', 'cli', '--json'], env);
+    const second = JSON.parse(again.stdout);
+    assert.equal(second.reused, true, 'same inputs: the artifact is found and the work skipped');
+    assert.equal(second.artifactId, out.artifactId);
+    assert.doesNotMatch(again.stderr, /starting the embedded/, 'the second command reuses the running server');
 
-    // The embedded server was stopped after each run; status reads the history back from the SQLite file.
+    // Stop the server: status starts it again from the SQLite file and still finds the run.
+    const stop = await runCli(['dev-server', 'stop', '--json'], env);
+    assert.equal(JSON.parse(stop.stdout).stopped, true);
+    assert.equal(await fetch(record.uiUrl).then(() => 'up', () => 'down'), 'down');
     const status = await runCli(['status', out.workflowId, '--json'], env);
     assert.equal(status.code, 0, status.stderr);
     const view = JSON.parse(status.stdout);
@@ -76,7 +92,7 @@ describe('skinr1 CLI', { timeout: 240_000 }, () => {
     const bad = await runCli(['store', 'verify', out.artifactId, '--json'], env);
     assert.equal(bad.code, 1);
     assert.match(JSON.parse(bad.stdout).problems[0], /changed file result\.json/);
-  });
+  }
 
   it('dev-server serves gRPC and the web UI, keeps state in its SQLite file, and stops cleanly on SIGTERM', async () => {
     const root = tempDir('devsrv');
@@ -85,7 +101,7 @@ describe('skinr1 CLI', { timeout: 240_000 }, () => {
     const db = path.join(root, 'state.sqlite');
     const srv = spawnCli(['dev-server', '--port', String(port), '--ui-port', String(uiPort), '--db', db, '--json'], { SKINR1_HOME: root });
     cleanups.push(async () => {
-      srv.child.kill('SIGKILL');
+      srv.child.kill('SIGTERM');
       await srv.exited;
     });
     await srv.waitFor(/"startMs": \d+\s*}/);
@@ -108,7 +124,7 @@ describe('skinr1 CLI', { timeout: 240_000 }, () => {
     const port = await freePort();
     const srv = spawnCli(['dev-server', '--port', String(port), '--headless', '--json'], { SKINR1_HOME: root });
     cleanups.push(async () => {
-      srv.child.kill('SIGKILL');
+      srv.child.kill('SIGTERM');
       await srv.exited;
     });
     await srv.waitFor(/"startMs"/);

@@ -5,10 +5,11 @@ import { ESLint } from 'eslint';
 import { projectRoot } from '../devserver/projectRoot.ts';
 
 const eslint = new ESLint({ cwd: projectRoot });
-const lintAsWorkflow = async (code: string) => {
-  const [res] = await eslint.lintText(code, { filePath: path.join(projectRoot, 'workflows', 'probe.ts') });
+const lintAs = async (file: string, code: string) => {
+  const [res] = await eslint.lintText(code, { filePath: path.join(projectRoot, file) });
   return res!.messages.map((m) => `${m.ruleId}: ${m.message}`);
 };
+const lintAsWorkflow = (code: string) => lintAs(path.join('workflows', 'probe.ts'), code);
 
 describe('the determinism lint on workflow code', () => {
   it('rejects Node built-ins, side-effecting modules and value imports of activities', async () => {
@@ -26,10 +27,33 @@ describe('the determinism lint on workflow code', () => {
     assert.ok(msgs.some((m) => /only activity types/.test(m)));
   });
 
+  it('rejects every side-effecting module, also from nested workflow folders', async () => {
+    const modules = [
+      '@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@duckdb/node-api', 'sharp',
+      '../../store/ArtifactStore.ts', '../../devserver/DevServer.ts', '../../lineage/codeVersion.ts', '../../cli/output.ts',
+      '../../workers/createWorkers.ts', '../../datasets/LabelMap.ts', '../../hierarchy/Hierarchy.ts', '../../temporal.config.ts',
+    ];
+    for (const m of modules) {
+      const msgs = await lintAs(path.join('workflows', 'nested', 'probe.ts'), `import * as x from '${m}';\nexport const y = x;`);
+      assert.ok(msgs.some((s) => s.startsWith('@typescript-eslint/no-restricted-imports')), `${m} passed the fence`);
+    }
+    const valueImport = await lintAs(path.join('workflows', 'nested', 'probe.ts'), "import { ping } from '../../activities/ping.ts';\nexport const p = ping;");
+    assert.ok(valueImport.some((s) => /only activity types/.test(s)), valueImport.join('\n'));
+  });
+
   it('rejects non-deterministic calls and globals', async () => {
-    const msgs = await lintAsWorkflow('export function f() { return [Math.random(), process.env.X, performance.now(), fetch("x")]; }');
+    const msgs = await lintAsWorkflow(
+      'export function f() { return [Math.random(), process.env.X, performance.now(), fetch("x"), setInterval(() => 0, 1), crypto.getRandomValues(new Uint8Array(1)), setImmediate(() => 0)]; }',
+    );
     assert.ok(msgs.some((m) => m.startsWith('no-restricted-properties') && /seeded RNG/.test(m)), msgs.join('\n'));
-    for (const g of ['process', 'performance', 'fetch']) assert.ok(msgs.some((m) => m.startsWith('no-restricted-globals') && m.includes(`\`${g}\``)), g);
+    for (const g of ['process', 'performance', 'fetch', 'setInterval', 'crypto', 'setImmediate']) {
+      assert.ok(msgs.some((m) => m.startsWith('no-restricted-globals') && m.includes(`\`${g}\``)), g);
+    }
+  });
+
+  it('keeps Node built-ins out of schemas, which workflows load', async () => {
+    const msgs = await lintAs(path.join('schemas', 'probe.ts'), "import fs from 'node:fs';\nexport const x = fs;");
+    assert.ok(msgs.some((m) => m.startsWith('no-restricted-imports')), msgs.join('\n'));
   });
 
   it('allows type-only activity imports, the workflow SDK and schemas, and the real workflows pass', async () => {

@@ -8,7 +8,10 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
 /** Bundles the workflow code once per process (webpack + swc, about a second) and shares it between workers. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+  bundle ??= bundleWorkflowCode({ workflowsPath, logger: quietLogger }).catch((e: unknown) => {
+    bundle = undefined; // a failed bundle is not cached: the next worker tries again
+    throw e;
+  });
   return bundle;
 }
 

@@ -49,5 +49,5 @@ export const smokeCommand = new Command('smoke')
         `  store:      ${cfg.storeRoot}   (skinr1 store show ${r.artifactId})`,
       ].join('\n'),
     );
-    if (run.mode === 'local') note('history is kept in the store; `skinr1 dev-server` serves it in the web UI at http://localhost:8233');
+    if (run.mode === 'local') note(`the run's history is in the embedded server (web UI http://localhost:${cfg.embedded.uiPort}); \`skinr1 dev-server stop\` stops it, its state stays in the store`);
   });

@@ -17,7 +17,17 @@ export const workerCommand = new Command('worker')
     const connection = await NativeConnection.connect({ address });
     const workers = await createWorkers(cfg, connection, opts.queue);
     for (const w of workers) note(`worker ${w.options.identity} polling ${w.options.taskQueue} on ${address} (namespace ${cfg.namespace}), store ${cfg.storeRoot}`);
-    await Promise.all(workers.map((w) => w.run()));
+    // If one worker fails, the others still get their graceful shutdown before the process exits.
+    const results = await Promise.allSettled(
+      workers.map((w) =>
+        w.run().catch((e: unknown) => {
+          for (const other of workers) if (other !== w && other.getState() === 'RUNNING') other.shutdown();
+          throw e;
+        }),
+      ),
+    );
     await connection.close();
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
     note('workers stopped');
   });

@@ -1,0 +1,262 @@
+import path from 'node:path';
+import { listValue, type DuckDBConnection } from '@duckdb/node-api';
+import type { DatasetSpec } from '../schemas/datasetSpec.ts';
+import type { LabelMap } from './LabelMap.ts';
+import { ident, str, strList } from './sql.ts';
+
+/** A spec or header problem that makes the whole input unusable: nothing is staged, the message names file and field. */
+export class SpecError extends Error {
+  override name = 'ValidationError';
+}
+
+export interface CsvReadResult {
+  table: string;
+  file: string;
+  columns: string[];
+  /** Records the parser accepted. */
+  rows: number;
+  /** Records the parser rejected (ragged, bad encoding, bad quoting), with their line. */
+  rejected: number;
+}
+
+/**
+ * Reads a CSV with DuckDB, every value as text, keeping rejected records (ragged rows, invalid UTF-8, stray quotes) in
+ * `<table>_rej` with their line, and each accepted record's line in `<table>_lines` (line 1 is the header; records are
+ * assumed to be one line each, which holds for every dataset we know; a quoted multi-line field shifts later lines).
+ */
+export async function readCsv(con: DuckDBConnection, table: string, file: string, delimiter: string): Promise<CsvReadResult> {
+  try {
+    await con.run(
+      `CREATE TABLE ${table} AS SELECT * FROM read_csv(${str(file)}, all_varchar = true, header = true, delim = ${str(delimiter)}, quote = '"', escape = '"', ` +
+        `store_rejects = true, rejects_table = ${str(`${table}_rej`)}, rejects_scan = ${str(`${table}_scan`)}, sample_size = -1, null_padding = false)`,
+    );
+  } catch (e) {
+    throw new SpecError(`${file}: cannot read as CSV: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const columns = (await con.runAndReadAll(`SELECT column_name FROM (DESCRIBE ${table})`)).getRowObjectsJson().map((r) => String(r.column_name));
+  const rows = Number((await con.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${table}`)).getRowObjectsJson()[0]!.n);
+  const rejected = Number((await con.runAndReadAll(`SELECT count(DISTINCT line)::BIGINT AS n FROM ${table}_rej`)).getRowObjectsJson()[0]!.n);
+  await con.run(
+    `CREATE TABLE ${table}_lines AS SELECT (row_number() OVER (ORDER BY l) - 1)::BIGINT AS ord, l::BIGINT AS line ` +
+      `FROM range(2, ${rows + rejected + 2}) t(l) WHERE l NOT IN (SELECT line FROM ${table}_rej)`,
+  );
+  return { table, file, columns, rows, rejected };
+}
+
+export interface StagingSummary {
+  metadata: CsvReadResult;
+  joins: CsvReadResult[];
+  /** Sample rows staged (one per image entry of each parsed record, plus one per rejected record). */
+  samples: number;
+}
+
+/**
+ * Builds the `staged` table: one row per sample (record x image entry) in the unified schema, with the first reason
+ * that already rules it out (missing id, unknown label, duplicate, unsafe path ...) or NULL. Image checks come later.
+ */
+export async function stageMetadata(con: DuckDBConnection, spec: DatasetSpec, labels: LabelMap): Promise<StagingSummary> {
+  const metadata = await readCsv(con, 'meta', spec.metadata.file, spec.metadata.delimiter);
+  const joins: CsvReadResult[] = [];
+  for (const [i, j] of spec.joins.entries()) joins.push(await readCsv(con, `j${i}`, j.file, j.delimiter));
+
+  // Which table each usable column comes from: the metadata wins a name clash.
+  const owner = new Map<string, string>();
+  for (const c of metadata.columns) owner.set(c, 'm');
+  joins.forEach((j, i) => j.columns.forEach((c) => owner.has(c) || owner.set(c, `j${i}`)));
+  const headerOf = (files: CsvReadResult[]) => files.map((f) => `${path.basename(f.file)}: ${f.columns.join(', ')}`).join('; ');
+  const col = (name: string, what: string): string => {
+    const t = owner.get(name);
+    if (!t) throw new SpecError(`${spec.metadata.file}: ${what} names column "${name}", which is not in the header (${headerOf([metadata, ...joins])})`);
+    return `${t}.${ident(name)}`;
+  };
+  const choose = (choice: string | string[] | undefined, what: string): string | undefined => {
+    if (choice === undefined) return undefined;
+    const options = Array.isArray(choice) ? choice : [choice];
+    const found = options.find((c) => owner.has(c));
+    if (!found) return col(options[0]!, what);
+    return col(found, what);
+  };
+  const missing = strList(spec.missingValues);
+  const clean = (expr: string) => `CASE WHEN ${expr} IS NULL OR trim(${expr}) IN (SELECT unnest(${missing})) THEN NULL ELSE trim(${expr}) END`;
+
+  // The label map as a table, so mapping is a join.
+  await con.run('CREATE TABLE label_map (raw VARCHAR, nodes VARCHAR[], bucket VARCHAR)');
+  const appender = await con.createAppender('label_map');
+  for (const [raw, t] of labels.entries) {
+    appender.appendVarchar(raw);
+    appender.appendValue(listValue(t.nodes));
+    if (t.bucket) appender.appendVarchar(t.bucket);
+    else appender.appendNull();
+    appender.endRow();
+  }
+  appender.closeSync();
+
+  // Official split from index files: data row i is line i + 2.
+  let splitExpr = 'NULL::VARCHAR';
+  let splitJoin = '';
+  if (spec.split && 'indexFiles' in spec.split) {
+    const parts: string[] = [];
+    for (const [split, file] of Object.entries(spec.split.indexFiles)) {
+      const t = `idx_${split}`;
+      const r = await readCsv(con, t, file, ',');
+      if (!r.columns.includes(spec.split.indexColumn)) throw new SpecError(`${file}: split index file has no column "${spec.split.indexColumn}" (header: ${r.columns.join(', ')})`);
+      if (r.rejected > 0) throw new SpecError(`${file}: ${r.rejected} malformed rows in a split index file`);
+      parts.push(`SELECT TRY_CAST(${ident(spec.split.indexColumn)} AS BIGINT) + 2 AS line, ${str(split)} AS split FROM ${t}`);
+    }
+    await con.run(`CREATE TABLE split_idx AS SELECT line, min(split) AS split, count(DISTINCT split) AS n FROM (${parts.join(' UNION ALL ')}) GROUP BY line`);
+    splitJoin = 'LEFT JOIN split_idx si ON si.line = ml.line';
+    splitExpr = 'si.split';
+  } else if (spec.split && 'column' in spec.split) {
+    const c = col(spec.split.column, 'split.column');
+    splitExpr = `CASE ${Object.entries(spec.split.values).map(([raw, s]) => `WHEN trim(${c}) = ${str(raw)} THEN ${str(s)}`).join(' ')} ELSE NULL END`;
+  }
+  const splitConflict = spec.split && 'indexFiles' in spec.split ? 'coalesce(si.n, 0) > 1' : 'false';
+
+  const joinSql = spec.joins
+    .map((j, i) => {
+      const left = col(j.leftColumn, `joins[${i}].leftColumn`);
+      if (!joins[i]!.columns.includes(j.rightColumn)) throw new SpecError(`${j.file}: join column "${j.rightColumn}" is not in the header (${joins[i]!.columns.join(', ')})`);
+      // One row per key on the right, so a duplicated key there cannot multiply samples.
+      return `LEFT JOIN (SELECT DISTINCT ON (k) *, true AS __present FROM (SELECT *, ${ident(j.rightColumn)} || ${str(j.rightSuffix)} AS k FROM j${i})) j${i} ON j${i}.k = ${left}`;
+    })
+    .join('\n');
+  const joinMissing = spec.joins.map((_, i) => `j${i}.__present IS NULL`);
+
+  const idCol = col(spec.id.column, 'id.column');
+  const idExpr = spec.id.stripSuffix ? `regexp_replace(${clean(idCol)}, ${str(escapeRegex(spec.id.stripSuffix) + '$')}, '')` : clean(idCol);
+  const labelExpr = spec.label.column
+    ? clean(col(spec.label.column, 'label.column'))
+    : `CASE WHEN len(__hot) = 1 THEN __hot[1] ELSE NULL END`;
+  const hotList = spec.label.oneHot
+    ? `list_filter([${spec.label.oneHot.map((c) => `CASE WHEN TRY_CAST(${col(c, 'label.oneHot')} AS DOUBLE) = 1 THEN ${str(c)} END`).join(', ')}], x -> x IS NOT NULL)`
+    : 'NULL::VARCHAR[]';
+  const labelField = spec.label.column ?? spec.label.oneHot!.join('|');
+
+  const concepts = spec.concepts
+    ? `list_filter([${spec.concepts.columns
+        .map((c) => {
+          const v = `lower(trim(${col(c, 'concepts.columns')}))`;
+          return spec.concepts!.kind === 'binary'
+            ? `CASE WHEN ${v} IN (SELECT unnest(${strList(spec.concepts!.present)})) THEN ${str(c)} END`
+            : `CASE WHEN ${v} IS NOT NULL AND ${v} NOT IN (SELECT unnest(${strList(spec.concepts!.absent)})) THEN ${str(c + ':')} || trim(${col(c, 'concepts.columns')}) END`;
+        })
+        .join(', ')}], x -> x IS NOT NULL)`
+    : '[]::VARCHAR[]';
+  const excluded = spec.exclude ? `lower(trim(${col(spec.exclude.column, 'exclude.column')})) IN (SELECT unnest(${strList(spec.exclude.values.map((v) => v.toLowerCase()))}))` : 'false';
+
+  const f = spec.fields;
+  const age = choose(f.age, 'fields.age');
+  const sex = choose(f.sex, 'fields.sex');
+  const site = choose(f.site, 'fields.site');
+  const fitz = choose(f.fitzpatrick, 'fields.fitzpatrick');
+  const siteCases = Object.entries(spec.siteMap).map(([raw, g]) => `WHEN lower(trim(${site})) = ${str(raw.toLowerCase())} THEN ${str(g)}`);
+  const group = spec.group ? clean(col(spec.group, 'group')) : 'NULL::VARCHAR';
+  const patient = spec.patient ? clean(col(spec.patient, 'patient')) : 'NULL::VARCHAR';
+
+  const perImage = spec.images.map((img, k) => {
+    const ref = img.column
+      ? clean(col(img.column, `images[${k}].column`))
+      : patternSql(img.pattern!, (c) => clean(col(c, `images[${k}].pattern`)));
+    const key = spec.images.length > 1 ? (img.key ?? String(k)) : null;
+    return `SELECT *, ${k} AS image_entry, ${key === null ? 'NULL::VARCHAR' : str(key)} AS image_key, ${ref} AS image_ref, ${str(img.modality ?? spec.modality)} AS modality FROM labelled`;
+  });
+
+  await con.run(`
+    CREATE TABLE staged AS
+    WITH base AS (
+      SELECT ml.line AS source_line, ${idExpr} AS image_id, ${hotList} AS __hot, ${joinMissing.length ? joinMissing.join(' OR ') : 'false'} AS __join_missing,
+        ${excluded} AS __excluded, ${splitExpr} AS split_official, ${splitConflict} AS __split_conflict,
+        ${group} AS group_id, ${patient} AS patient_id,
+        ${age ? `TRY_CAST(${clean(age)} AS DOUBLE)` : 'NULL::DOUBLE'} AS age,
+        ${sex ? `CASE lower(${clean(sex)}) WHEN 'male' THEN 'male' WHEN 'm' THEN 'male' WHEN 'female' THEN 'female' WHEN 'f' THEN 'female' ELSE 'unknown' END` : `'unknown'`} AS sex,
+        ${site ? clean(site) : 'NULL::VARCHAR'} AS site_raw,
+        ${site && siteCases.length ? `CASE ${siteCases.join(' ')} ELSE 'unknown' END` : 'NULL::VARCHAR'} AS site_general,
+        ${fitz ? `CASE WHEN TRY_CAST(${clean(fitz)} AS DOUBLE) BETWEEN 1 AND 6 THEN TRY_CAST(TRY_CAST(${clean(fitz)} AS DOUBLE) AS INTEGER) END` : 'NULL::INTEGER'} AS fitzpatrick,
+        ${concepts} AS concepts,
+        to_json(m)::VARCHAR AS source_row
+      FROM meta m JOIN meta_lines ml ON ml.ord = m.rowid
+      ${joinSql}
+      ${splitJoin}
+    ),
+    labelled AS (SELECT *, ${labelExpr} AS label_raw FROM base),
+    samples AS (${perImage.join(' UNION ALL ')}),
+    keyed AS (
+      SELECT s.*, ${str(spec.name)} || ':' || s.image_id || coalesce(':' || s.image_key, '') AS sample_id,
+        lm.nodes AS label_nodes, lm.bucket AS bucket, lm.raw IS NOT NULL AS __mapped,
+        count(*) OVER (PARTITION BY s.image_id, s.image_entry) AS __dup_n,
+        count(DISTINCT s.label_raw) OVER (PARTITION BY s.image_id, s.image_entry) AS __dup_labels,
+        row_number() OVER (PARTITION BY s.image_id, s.image_entry ORDER BY s.source_line) AS __dup_rank
+      FROM samples s LEFT JOIN label_map lm ON lm.raw = s.label_raw
+    )
+    SELECT
+      ${str(path.basename(spec.metadata.file))} AS source_file, source_line, CASE WHEN image_id IS NULL THEN NULL ELSE sample_id END AS sample_id,
+      image_id, image_key, image_entry, image_ref, modality, label_raw, label_nodes, bucket, group_id, patient_id, split_official,
+      age, sex, site_raw, site_general, fitzpatrick, concepts, source_row,
+      CASE
+        WHEN image_id IS NULL THEN 'id_missing'
+        WHEN __join_missing THEN 'join_unmatched'
+        WHEN __excluded THEN 'excluded_by_source'
+        WHEN len(__hot) > 1 THEN 'label_conflict'
+        WHEN label_raw IS NULL THEN 'label_missing'
+        WHEN NOT __mapped THEN 'label_unknown'
+        WHEN __split_conflict THEN 'split_conflict'
+        WHEN __dup_n > 1 AND __dup_labels > 1 THEN 'label_conflict'
+        WHEN __dup_n > 1 AND __dup_rank > 1 THEN 'duplicate_id'
+        WHEN image_ref IS NULL THEN 'image_ref_missing'
+        WHEN image_ref LIKE '/%' OR image_ref LIKE '\\%' OR regexp_matches(image_ref, '(^|[/\\\\])\\.\\.([/\\\\]|$)') OR regexp_matches(image_ref, '^[A-Za-z]:') THEN 'image_path_unsafe'
+        ELSE NULL
+      END AS reason,
+      CASE
+        WHEN image_id IS NULL THEN ${str(spec.id.column)}
+        WHEN __join_missing THEN ${str(spec.joins.map((j) => j.leftColumn).join('|') || '')}
+        WHEN __excluded THEN ${str(spec.exclude?.column ?? '')}
+        WHEN len(__hot) > 1 OR label_raw IS NULL OR NOT __mapped THEN ${str(labelField)}
+        WHEN __split_conflict THEN 'split'
+        WHEN __dup_n > 1 AND __dup_labels > 1 THEN ${str(labelField)}
+        WHEN __dup_n > 1 AND __dup_rank > 1 THEN ${str(spec.id.column)}
+        ELSE ${str(imageField(spec))}
+      END AS field,
+      CASE
+        WHEN len(__hot) > 1 THEN 'several one-hot columns set: ' || array_to_string(__hot, ', ')
+        WHEN label_raw IS NOT NULL AND NOT __mapped THEN 'label "' || label_raw || '" is not in the label map'
+        WHEN __dup_n > 1 AND __dup_labels > 1 THEN 'id "' || image_id || '" appears ' || __dup_n || ' times with ' || __dup_labels || ' different labels'
+        WHEN __dup_n > 1 AND __dup_rank > 1 THEN 'id "' || image_id || '" already appears on an earlier line'
+        WHEN image_ref IS NOT NULL THEN image_ref
+        ELSE NULL
+      END AS detail
+    FROM keyed
+    UNION ALL
+    SELECT ${str(path.basename(spec.metadata.file))}, line, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+      NULL, NULL, NULL, NULL, NULL, []::VARCHAR[], any_value(csv_line), 'csv_malformed', any_value(column_name),
+      string_agg(DISTINCT error_type || ': ' || error_message, '; ')
+    FROM meta_rej GROUP BY line`);
+  await con.run(`CREATE TABLE staged_ordered AS SELECT row_number() OVER (ORDER BY source_line, image_entry NULLS FIRST)::BIGINT AS row_no, * FROM staged`);
+  await con.run('DROP TABLE staged');
+  await con.run('ALTER TABLE staged_ordered RENAME TO staged');
+  const samples = Number((await con.runAndReadAll('SELECT count(*)::BIGINT AS n FROM staged')).getRowObjectsJson()[0]!.n);
+  return { metadata, joins, samples };
+}
+
+function imageField(spec: DatasetSpec): string {
+  return spec.images.map((i) => i.column ?? i.pattern!).join('|');
+}
+
+/** "{a}_{b}.jpg" -> SQL concatenation of the columns; NULL when any referenced column is missing. */
+function patternSql(pattern: string, column: (name: string) => string): string {
+  const parts: string[] = [];
+  let rest = pattern;
+  for (;;) {
+    const m = rest.match(/\{([^}]+)\}/);
+    if (!m) break;
+    if (m.index! > 0) parts.push(str(rest.slice(0, m.index)));
+    parts.push(column(m[1]!));
+    rest = rest.slice(m.index! + m[0].length);
+  }
+  if (rest) parts.push(str(rest));
+  return parts.length ? parts.join(' || ') : str(pattern);
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
