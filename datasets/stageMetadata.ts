@@ -124,9 +124,8 @@ export async function stageMetadata(con: DuckDBConnection, spec: DatasetSpec, la
 
   const idCol = col(spec.id.column, 'id.column');
   const idExpr = spec.id.stripSuffix ? `regexp_replace(${clean(idCol)}, ${str(escapeRegex(spec.id.stripSuffix) + '$')}, '')` : clean(idCol);
-  const labelExpr = spec.label.column
-    ? clean(col(spec.label.column, 'label.column'))
-    : `CASE WHEN len(__hot) = 1 THEN __hot[1] ELSE NULL END`;
+  const labelColumn = spec.label.column ? clean(col(spec.label.column, 'label.column')) : 'NULL::VARCHAR';
+  const labelExpr = spec.label.column ? '__label_col' : `CASE WHEN len(__hot) = 1 THEN __hot[1] ELSE NULL END`;
   const hotList = spec.label.oneHot
     ? `list_filter([${spec.label.oneHot.map((c) => `CASE WHEN TRY_CAST(${col(c, 'label.oneHot')} AS DOUBLE) = 1 THEN ${str(c)} END`).join(', ')}], x -> x IS NOT NULL)`
     : 'NULL::VARCHAR[]';
@@ -153,18 +152,20 @@ export async function stageMetadata(con: DuckDBConnection, spec: DatasetSpec, la
   const group = spec.group ? clean(col(spec.group, 'group')) : 'NULL::VARCHAR';
   const patient = spec.patient ? clean(col(spec.patient, 'patient')) : 'NULL::VARCHAR';
 
+  // Image references are computed in `base` (where the source columns are visible), one column per image entry.
+  const refColumns = spec.images.map((img, k) => {
+    const ref = img.column ? clean(col(img.column, `images[${k}].column`)) : patternSql(img.pattern!, (c) => clean(col(c, `images[${k}].pattern`)));
+    return `${ref} AS __ref_${k}`;
+  });
   const perImage = spec.images.map((img, k) => {
-    const ref = img.column
-      ? clean(col(img.column, `images[${k}].column`))
-      : patternSql(img.pattern!, (c) => clean(col(c, `images[${k}].pattern`)));
     const key = spec.images.length > 1 ? (img.key ?? String(k)) : null;
-    return `SELECT *, ${k} AS image_entry, ${key === null ? 'NULL::VARCHAR' : str(key)} AS image_key, ${ref} AS image_ref, ${str(img.modality ?? spec.modality)} AS modality FROM labelled`;
+    return `SELECT *, ${k} AS image_entry, ${key === null ? 'NULL::VARCHAR' : str(key)} AS image_key, __ref_${k} AS image_ref, ${str(img.modality ?? spec.modality)} AS modality FROM labelled`;
   });
 
   await con.run(`
     CREATE TABLE staged AS
     WITH base AS (
-      SELECT ml.line AS source_line, ${idExpr} AS image_id, ${hotList} AS __hot, ${joinMissing.length ? joinMissing.join(' OR ') : 'false'} AS __join_missing,
+      SELECT ml.line AS source_line, ${idExpr} AS image_id, ${hotList} AS __hot, ${labelColumn} AS __label_col, ${joinMissing.length ? joinMissing.join(' OR ') : 'false'} AS __join_missing,
         ${excluded} AS __excluded, ${splitExpr} AS split_official, ${splitConflict} AS __split_conflict,
         ${group} AS group_id, ${patient} AS patient_id,
         ${age ? `TRY_CAST(${clean(age)} AS DOUBLE)` : 'NULL::DOUBLE'} AS age,
@@ -172,7 +173,7 @@ export async function stageMetadata(con: DuckDBConnection, spec: DatasetSpec, la
         ${site ? clean(site) : 'NULL::VARCHAR'} AS site_raw,
         ${site && siteCases.length ? `CASE ${siteCases.join(' ')} ELSE 'unknown' END` : 'NULL::VARCHAR'} AS site_general,
         ${fitz ? `CASE WHEN TRY_CAST(${clean(fitz)} AS DOUBLE) BETWEEN 1 AND 6 THEN TRY_CAST(TRY_CAST(${clean(fitz)} AS DOUBLE) AS INTEGER) END` : 'NULL::INTEGER'} AS fitzpatrick,
-        ${concepts} AS concepts,
+        ${concepts} AS concepts, ${refColumns.join(', ')},
         to_json(m)::VARCHAR AS source_row
       FROM meta m JOIN meta_lines ml ON ml.ord = m.rowid
       ${joinSql}

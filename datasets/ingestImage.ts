@@ -1,0 +1,63 @@
+import { promises as fs } from 'node:fs';
+import sharp from 'sharp';
+import { sha256Hex } from '../store/sha256.ts';
+import type { ImageStore } from '../store/ImageStore.ts';
+
+export interface ImageLimits {
+  /** Side of the square the model sees. */
+  size: number;
+  /** Larger files are refused before reading. */
+  maxBytes: number;
+  /** Larger images are refused before decoding (decompression bombs). */
+  maxPixels: number;
+}
+
+export type IngestResult =
+  | { ok: true; originalSha256: string; originalBytes: number; width: number; height: number; format: string; sha256: string }
+  | { ok: false; reason: 'image_empty' | 'image_too_large' | 'image_truncated' | 'image_undecodable' | 'image_changed' | 'image_unreadable'; detail: string };
+
+// One libvips thread per decode: the worker runs shards in parallel already, and 2 cores are all there is.
+sharp.concurrency(1);
+sharp.cache(false);
+
+/**
+ * Reads, validates, decodes and resizes one image (centre crop to a square), and stores the PNG by content hash.
+ * Every failure becomes a reason code for the quarantine, never an exception.
+ */
+export async function ingestImage(file: string, store: ImageStore, limits: ImageLimits, expectedSha256?: string): Promise<IngestResult> {
+  let stat;
+  try {
+    stat = await fs.stat(file);
+  } catch (e) {
+    return { ok: false, reason: 'image_unreadable', detail: (e as Error).message };
+  }
+  if (stat.size === 0) return { ok: false, reason: 'image_empty', detail: 'zero-byte file' };
+  if (stat.size > limits.maxBytes) return { ok: false, reason: 'image_too_large', detail: `${stat.size} bytes > limit ${limits.maxBytes}` };
+  const bytes = await fs.readFile(file);
+  const originalSha256 = sha256Hex(bytes);
+  if (expectedSha256 && originalSha256 !== expectedSha256) {
+    return { ok: false, reason: 'image_changed', detail: `content changed since inspection (sha256 ${originalSha256.slice(0, 12)}…)` };
+  }
+  try {
+    const input = sharp(bytes, { limitInputPixels: limits.maxPixels, failOn: 'truncated' });
+    const meta = await input.metadata();
+    if (!meta.width || !meta.height || !meta.format) return { ok: false, reason: 'image_undecodable', detail: 'no dimensions or format' };
+    if (meta.width * meta.height > limits.maxPixels) {
+      return { ok: false, reason: 'image_too_large', detail: `${meta.width}x${meta.height} pixels > limit ${limits.maxPixels}` };
+    }
+    const png = await input
+      .autoOrient()
+      .resize(limits.size, limits.size, { fit: 'cover', position: 'centre' })
+      .removeAlpha()
+      .toColourspace('srgb')
+      .png({ compressionLevel: 2 })
+      .toBuffer();
+    const { sha256 } = await store.put(png);
+    return { ok: true, originalSha256, originalBytes: stat.size, width: meta.width, height: meta.height, format: meta.format, sha256 };
+  } catch (e) {
+    const msg = (e as Error).message;
+    if (/pixel limit/i.test(msg)) return { ok: false, reason: 'image_too_large', detail: msg };
+    if (/truncat|premature end|unexpected end|incomplete/i.test(msg)) return { ok: false, reason: 'image_truncated', detail: msg };
+    return { ok: false, reason: 'image_undecodable', detail: msg };
+  }
+}
