@@ -1,4 +1,7 @@
 import type { ActivityDeps } from './ActivityDeps.ts';
+import { makeCommitDatasetVersion } from './commitDatasetVersion.ts';
+import { makeHarmonizeShard } from './harmonizeShard.ts';
+import { makeInspectDataset } from './inspectDataset.ts';
 import { ping } from './ping.ts';
 import { makeSmokeWork } from './smokeWork.ts';
 
@@ -7,6 +10,9 @@ export function createActivities(deps: ActivityDeps) {
   return {
     smokeWork: makeSmokeWork(deps),
     ping,
+    inspectDataset: makeInspectDataset(deps),
+    harmonizeShard: makeHarmonizeShard(deps),
+    commitDatasetVersion: makeCommitDatasetVersion(deps),
   };
 }
 

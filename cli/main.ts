@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { configCommand } from './commands/configCommand.ts';
+import { datasetsCommand } from './commands/datasetsCommand.ts';
 import { devServerCommand } from './commands/devServerCommand.ts';
+import { onboardCommand } from './commands/onboardCommand.ts';
 import { provisionCommand } from './commands/provisionCommand.ts';
 import { schemaCommand } from './commands/schemaCommand.ts';
 import { smokeCommand } from './commands/smokeCommand.ts';
@@ -17,6 +19,8 @@ const program = new Command('skinr1')
   )
   .option('--store <dir>', 'artifact store root (default $SKINR1_HOME or ./.skinr1)')
   .showHelpAfterError()
+  .addCommand(onboardCommand)
+  .addCommand(datasetsCommand)
   .addCommand(smokeCommand)
   .addCommand(statusCommand)
   .addCommand(workerCommand)

@@ -53,7 +53,7 @@ export const LabelSchema = z
 export const SplitSpecSchema = z.union([
   z.object({ column: Column, values: z.record(z.string(), SplitNameSchema) }),
   /** Official split index files: one per split, a header then 0-based row numbers into the metadata file (Derm7pt). */
-  z.object({ indexFiles: z.record(SplitNameSchema, z.string().min(1)), indexColumn: Column.default('indexes') }),
+  z.object({ indexFiles: z.partialRecord(SplitNameSchema, z.string().min(1)), indexColumn: Column.default("indexes") }),
 ]);
 
 export const ConceptsSchema = z.object({

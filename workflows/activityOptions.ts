@@ -14,7 +14,8 @@ export function activityOptions(runtime: WorkflowRuntime, kind: ActivityKind): A
       initialInterval: p.retry.initialInterval,
       backoffCoefficient: p.retry.backoffCoefficient,
       maximumInterval: p.retry.maximumInterval,
-      maximumAttempts: p.retry.maximumAttempts,
+      // 0 means unlimited in our config; the SDK wants it left out for that.
+      maximumAttempts: p.retry.maximumAttempts === 0 ? undefined : p.retry.maximumAttempts,
       nonRetryableErrorTypes: p.retry.nonRetryableErrorTypes,
     },
   };

@@ -1,3 +1,4 @@
 // The workflow bundle's entry point: every workflow type the workers run.
 export { smokeWorkflow } from './smoke.ts';
 export { pingWorkflow } from './ping.ts';
+export { onboardDataset } from './onboardDataset.ts';

@@ -1,0 +1,61 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Context } from '@temporalio/activity';
+import { inspectSource } from '../datasets/inspectSource.ts';
+import { onboardingIds, versionSpec } from '../datasets/onboardingIds.ts';
+import { REPORT_FILE } from '../datasets/finalizeDatasetVersion.ts';
+import { str } from '../datasets/sql.ts';
+import { Hierarchy } from '../hierarchy/Hierarchy.ts';
+import { producingRun } from '../lineage/producingRun.ts';
+import { DatasetSpecSchema } from '../schemas/datasetSpec.ts';
+import { DatasetSummarySchema, InspectResultSchema, OnboardConfigSchema, type InspectResult, type OnboardConfig } from '../schemas/onboarding.ts';
+import { parseInput } from '../schemas/parseInput.ts';
+import { artifactKey } from '../store/ArtifactStore.ts';
+import type { ActivityDeps } from './ActivityDeps.ts';
+import { z } from 'zod';
+
+const InspectInputSchema = z.object({ spec: DatasetSpecSchema, config: OnboardConfigSchema });
+
+/**
+ * Onboarding step 1: stage the metadata, resolve and hash the images, and decide the dataset version's id. If that
+ * version exists, onboarding is done (memoized); otherwise the staged rows are committed and cut into shards.
+ */
+export function makeInspectDataset(deps: ActivityDeps) {
+  return async function inspectDataset(raw: { spec: unknown; config: OnboardConfig }): Promise<InspectResult> {
+    const input = parseInput(InspectInputSchema, raw, 'inspectDataset input');
+    const ctx = Context.current();
+    const startedAt = new Date();
+    const hierarchy = Hierarchy.fromFile();
+    const ins = await inspectSource(input.spec, hierarchy, { onProgress: (done, total) => ctx.heartbeat({ done, total }) });
+    try {
+      const { staging, versionInputs } = onboardingIds(ins, hierarchy);
+      const versionId = artifactKey(versionSpec(versionInputs, input.config, [])).id;
+      const existing = await deps.store.get(versionId);
+      if (existing) {
+        const report = JSON.parse(await readFile(path.join(deps.store.dirOf(versionId), REPORT_FILE), 'utf8'));
+        return InspectResultSchema.parse({ reused: true, summary: DatasetSummarySchema.parse(report.summary) });
+      }
+      const { manifest } = await deps.store.commit(
+        staging,
+        () => producingRun(ctx.info, deps.workerIdentity, startedAt),
+        async (out) => {
+          await ins.con.run(`COPY (SELECT * FROM staged ORDER BY row_no) TO ${str(path.join(out, 'staged.parquet'))} (FORMAT parquet, COMPRESSION zstd)`);
+          await writeFile(path.join(out, 'sources.json'), JSON.stringify({ spec: ins.spec, sources: ins.sources }, null, 2) + '\n');
+          return { samples: ins.staging.samples, sourceRecords: ins.staging.metadata.rows + ins.staging.metadata.rejected, imagesReferenced: ins.imagesReferenced };
+        },
+      );
+      const shards = (
+        await ins.con.runAndReadAll(
+          `SELECT k::INTEGER AS idx, min(row_no)::BIGINT AS lo, max(row_no)::BIGINT AS hi, count(*)::INTEGER AS n
+           FROM (SELECT row_no, (row_number() OVER (ORDER BY row_no) - 1) // ${input.config.shardSize} AS k FROM staged WHERE reason IS NULL)
+           GROUP BY k ORDER BY k`,
+        )
+      )
+        .getRowObjectsJson()
+        .map((r) => ({ index: Number(r.idx), from: Number(r.lo), to: Number(r.hi), rows: Number(r.n) }));
+      return InspectResultSchema.parse({ reused: false, stagingId: manifest.id, datasetVersionId: versionId, versionInputs, samples: ins.staging.samples, shards });
+    } finally {
+      ins.close();
+    }
+  };
+}
