@@ -8,6 +8,7 @@ import { provisionCommand } from './commands/provisionCommand.ts';
 import { schemaCommand } from './commands/schemaCommand.ts';
 import { smokeCommand } from './commands/smokeCommand.ts';
 import { statusCommand } from './commands/statusCommand.ts';
+import { synthCommand } from './commands/synthCommand.ts';
 import { storeCommand } from './commands/storeCommand.ts';
 import { workerCommand } from './commands/workerCommand.ts';
 
@@ -21,6 +22,7 @@ const program = new Command('skinr1')
   .showHelpAfterError()
   .addCommand(onboardCommand)
   .addCommand(datasetsCommand)
+  .addCommand(synthCommand)
   .addCommand(smokeCommand)
   .addCommand(statusCommand)
   .addCommand(workerCommand)

@@ -32,7 +32,7 @@ export function renderQualityReport(r: Report): string {
     '',
     '| label | rows |',
     '| --- | ---: |',
-    ...Object.entries(s.labelCounts).map(([k, v]) => `| ${k} | ${v} |`),
+    ...Object.entries(s.labelCounts).map(([k, v]) => `| ${k.replaceAll('|', '\\|')} | ${v} |`),
     '',
     '## Splits',
     '',
