@@ -11,14 +11,14 @@ const quickRetry: RetryPolicy = {
   backoffCoefficient: 2,
   maximumInterval: '30s',
   maximumAttempts: 5,
-  nonRetryableErrorTypes: ['ValidationError', 'ConfigError'],
+  nonRetryableErrorTypes: ['ValidationError', 'ConfigError', 'HierarchyError'],
 };
 const patientRetry: RetryPolicy = {
   initialInterval: '5s',
   backoffCoefficient: 2,
   maximumInterval: '5m',
   maximumAttempts: 0,
-  nonRetryableErrorTypes: ['ValidationError', 'ConfigError'],
+  nonRetryableErrorTypes: ['ValidationError', 'ConfigError', 'HierarchyError'],
 };
 
 export const defaultTemporalConfig: TemporalConfig = {

@@ -13,8 +13,9 @@ export class ImageIndex {
   private readonly byRelLower = new Map<string, string[]>();
   private readonly byName = new Map<string, string[]>();
   private readonly byNameLower = new Map<string, string[]>();
-  /** Relative paths of symlinks whose target is outside the root. */
+  /** Relative paths, and bare names, of symlinks whose target is outside the root. */
   private readonly escaping = new Set<string>();
+  private readonly escapingNames = new Set<string>();
 
   private constructor(readonly root: string) {}
 
@@ -33,7 +34,10 @@ export class ImageIndex {
         if (e.isDirectory()) await walk(r);
         else if (e.isSymbolicLink()) {
           const target = await fs.realpath(path.join(index.root, r)).catch(() => undefined);
-          if (!target || !(target === realRoot || target.startsWith(realRoot + path.sep))) index.escaping.add(r);
+          if (!target || !(target === realRoot || target.startsWith(realRoot + path.sep))) {
+            index.escaping.add(r);
+            index.escapingNames.add(e.name.toLowerCase());
+          }
           else if ((await fs.stat(target)).isFile()) index.add(r);
         } else if (e.isFile()) index.add(r);
       }
@@ -59,7 +63,7 @@ export class ImageIndex {
     if (path.isAbsolute(ref) || /^[A-Za-z]:/.test(ref) || norm.split('/').includes('..')) {
       return { reason: 'image_path_unsafe', detail: `"${ref}" leaves the image folder` };
     }
-    if (this.escaping.has(norm)) return { reason: 'image_path_unsafe', detail: `"${ref}" is a symlink to outside the image folder` };
+    if (this.escaping.has(norm) || (!norm.includes('/') && this.escapingNames.has(norm.toLowerCase()))) return { reason: 'image_path_unsafe', detail: `"${ref}" is a symlink to outside the image folder` };
     const found = (rel: string): Resolution => ({ path: path.join(this.root, rel), relative: rel });
     if (this.byRel.has(norm)) return found(norm);
     const ci = this.byRelLower.get(norm.toLowerCase());

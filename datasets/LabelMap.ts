@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { ValidationError } from '../errors/ValidationError.ts';
 import type { Hierarchy } from '../hierarchy/Hierarchy.ts';
 import { LabelMapFileSchema, type MalignancyBucket } from '../schemas/hierarchy.ts';
 import { sha256Json } from '../store/sha256.ts';
@@ -21,7 +22,7 @@ export class LabelMap {
     const entries = new Map<string, LabelTarget>();
     for (const [raw, nodes] of Object.entries(map)) {
       for (const n of nodes) {
-        if (!hierarchy.has(n)) throw new Error(`${source}: label "${raw}" maps to unknown hierarchy node "${n}" (hierarchy ${hierarchy.version})`);
+        if (!hierarchy.has(n)) throw new ValidationError(`${source}: label "${raw}" maps to unknown hierarchy node "${n}" (hierarchy ${hierarchy.version})`);
       }
       entries.set(raw, { nodes, bucket: hierarchy.bucketOfSet(nodes) ?? null });
     }
@@ -33,10 +34,10 @@ export class LabelMap {
     try {
       json = JSON.parse(readFileSync(file, 'utf8'));
     } catch (e) {
-      throw new Error(`${file}: cannot read label map: ${(e as Error).message}`, { cause: e });
+      throw new ValidationError(`${file}: cannot read label map: ${(e as Error).message}`, { cause: e });
     }
     const parsed = LabelMapFileSchema.safeParse(json);
-    if (!parsed.success) throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!parsed.success) throw new ValidationError(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     return LabelMap.fromRecord(Object.fromEntries(Object.entries(parsed.data.labels).map(([k, v]) => [k, v.nodes])), hierarchy, file);
   }
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { DatasetSpecSchema, type DatasetSpec, type SplitName } from '../schemas/datasetSpec.ts';
-import { SpecError } from './stageMetadata.ts';
+import { ValidationError } from '../errors/ValidationError.ts';
 
 /**
  * Reads a declarative dataset spec (YAML or JSON), validates it, and resolves its paths against the spec's folder.
@@ -13,11 +13,11 @@ export function loadSpecFile(file: string): DatasetSpec {
   try {
     raw = parseYaml(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new SpecError(`${file}: cannot read the spec: ${(e as Error).message}`);
+    throw new ValidationError(`${file}: cannot read the spec: ${(e as Error).message}`);
   }
   const parsed = DatasetSpecSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new SpecError(`${file}: invalid dataset spec:\n${parsed.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n')}`);
+    throw new ValidationError(`${file}: invalid dataset spec:\n${parsed.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n')}`);
   }
   return resolveSpecPaths(parsed.data, path.dirname(path.resolve(file)));
 }

@@ -2,12 +2,9 @@ import path from 'node:path';
 import { listValue, type DuckDBConnection } from '@duckdb/node-api';
 import type { DatasetSpec } from '../schemas/datasetSpec.ts';
 import type { LabelMap } from './LabelMap.ts';
+import { ValidationError } from '../errors/ValidationError.ts';
 import { ident, str, strList } from './sql.ts';
 
-/** A spec or header problem that makes the whole input unusable: nothing is staged, the message names file and field. */
-export class SpecError extends Error {
-  override name = 'ValidationError';
-}
 
 export interface CsvReadResult {
   table: string;
@@ -31,7 +28,7 @@ export async function readCsv(con: DuckDBConnection, table: string, file: string
         `store_rejects = true, rejects_table = ${str(`${table}_rej`)}, rejects_scan = ${str(`${table}_scan`)}, sample_size = -1, null_padding = false)`,
     );
   } catch (e) {
-    throw new SpecError(`${file}: cannot read as CSV: ${(e as Error).message.split('\n')[0]}`);
+    throw new ValidationError(`${file}: cannot read as CSV: ${(e as Error).message.split('\n')[0]}`);
   }
   const columns = (await con.runAndReadAll(`SELECT column_name FROM (DESCRIBE ${table})`)).getRowObjectsJson().map((r) => String(r.column_name));
   const rows = Number((await con.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${table}`)).getRowObjectsJson()[0]!.n);
@@ -66,7 +63,7 @@ export async function stageMetadata(con: DuckDBConnection, spec: DatasetSpec, la
   const headerOf = (files: CsvReadResult[]) => files.map((f) => `${path.basename(f.file)}: ${f.columns.join(', ')}`).join('; ');
   const col = (name: string, what: string): string => {
     const t = owner.get(name);
-    if (!t) throw new SpecError(`${spec.metadata.file}: ${what} names column "${name}", which is not in the header (${headerOf([metadata, ...joins])})`);
+    if (!t) throw new ValidationError(`${spec.metadata.file}: ${what} names column "${name}", which is not in the header (${headerOf([metadata, ...joins])})`);
     return `${t}.${ident(name)}`;
   };
   const choose = (choice: string | string[] | undefined, what: string): string | undefined => {
@@ -99,8 +96,8 @@ export async function stageMetadata(con: DuckDBConnection, spec: DatasetSpec, la
     for (const [split, file] of Object.entries(spec.split.indexFiles)) {
       const t = `idx_${split}`;
       const r = await readCsv(con, t, file, ',');
-      if (!r.columns.includes(spec.split.indexColumn)) throw new SpecError(`${file}: split index file has no column "${spec.split.indexColumn}" (header: ${r.columns.join(', ')})`);
-      if (r.rejected > 0) throw new SpecError(`${file}: ${r.rejected} malformed rows in a split index file`);
+      if (!r.columns.includes(spec.split.indexColumn)) throw new ValidationError(`${file}: split index file has no column "${spec.split.indexColumn}" (header: ${r.columns.join(', ')})`);
+      if (r.rejected > 0) throw new ValidationError(`${file}: ${r.rejected} malformed rows in a split index file`);
       parts.push(`SELECT TRY_CAST(${ident(spec.split.indexColumn)} AS BIGINT) + 2 AS line, ${str(split)} AS split FROM ${t}`);
     }
     await con.run(`CREATE TABLE split_idx AS SELECT line, min(split) AS split, count(DISTINCT split) AS n FROM (${parts.join(' UNION ALL ')}) GROUP BY line`);
@@ -115,7 +112,7 @@ export async function stageMetadata(con: DuckDBConnection, spec: DatasetSpec, la
   const joinSql = spec.joins
     .map((j, i) => {
       const left = col(j.leftColumn, `joins[${i}].leftColumn`);
-      if (!joins[i]!.columns.includes(j.rightColumn)) throw new SpecError(`${j.file}: join column "${j.rightColumn}" is not in the header (${joins[i]!.columns.join(', ')})`);
+      if (!joins[i]!.columns.includes(j.rightColumn)) throw new ValidationError(`${j.file}: join column "${j.rightColumn}" is not in the header (${joins[i]!.columns.join(', ')})`);
       // One row per key on the right, so a duplicated key there cannot multiply samples.
       return `LEFT JOIN (SELECT DISTINCT ON (k) *, true AS __present FROM (SELECT *, ${ident(j.rightColumn)} || ${str(j.rightSuffix)} AS k FROM j${i})) j${i} ON j${i}.k = ${left}`;
     })
