@@ -3,7 +3,7 @@ import { listValue, type DuckDBConnection } from '@duckdb/node-api';
 import type { DatasetSpec } from '../schemas/datasetSpec.ts';
 import type { LabelMap } from './LabelMap.ts';
 import { ValidationError } from '../errors/ValidationError.ts';
-import { ident, str, strList } from './sql.ts';
+import { ident, str } from './sql.ts';
 
 
 export interface CsvReadResult {
@@ -73,8 +73,7 @@ export async function stageMetadata(con: DuckDBConnection, spec: DatasetSpec, la
     if (!found) return col(options[0]!, what);
     return col(found, what);
   };
-  const missing = strList(spec.missingValues);
-  const clean = (expr: string) => `CASE WHEN ${expr} IS NULL OR trim(${expr}) IN (SELECT unnest(${missing})) THEN NULL ELSE trim(${expr}) END`;
+  const clean = (expr: string) => `CASE WHEN ${expr} IS NULL OR ${inList(`trim(${expr})`, spec.missingValues)} THEN NULL ELSE trim(${expr}) END`;
 
   // The label map as a table, so mapping is a join.
   await con.run('CREATE TABLE label_map (raw VARCHAR, nodes VARCHAR[], bucket VARCHAR)');
@@ -133,12 +132,12 @@ export async function stageMetadata(con: DuckDBConnection, spec: DatasetSpec, la
         .map((c) => {
           const v = `lower(trim(${col(c, 'concepts.columns')}))`;
           return spec.concepts!.kind === 'binary'
-            ? `CASE WHEN ${v} IN (SELECT unnest(${strList(spec.concepts!.present)})) THEN ${str(c)} END`
-            : `CASE WHEN ${v} IS NOT NULL AND ${v} NOT IN (SELECT unnest(${strList(spec.concepts!.absent)})) THEN ${str(c + ':')} || trim(${col(c, 'concepts.columns')}) END`;
+            ? `CASE WHEN ${inList(v, spec.concepts!.present)} THEN ${str(c)} END`
+            : `CASE WHEN ${v} IS NOT NULL AND NOT ${inList(v, spec.concepts!.absent)} THEN ${str(c + ':')} || trim(${col(c, 'concepts.columns')}) END`;
         })
         .join(', ')}], x -> x IS NOT NULL)`
     : '[]::VARCHAR[]';
-  const excluded = spec.exclude ? `lower(trim(${col(spec.exclude.column, 'exclude.column')})) IN (SELECT unnest(${strList(spec.exclude.values.map((v) => v.toLowerCase()))}))` : 'false';
+  const excluded = spec.exclude ? inList(`lower(trim(${col(spec.exclude.column, 'exclude.column')}))`, spec.exclude.values.map((v) => v.toLowerCase())) : 'false';
 
   const f = spec.fields;
   const age = choose(f.age, 'fields.age');
@@ -159,6 +158,7 @@ export async function stageMetadata(con: DuckDBConnection, spec: DatasetSpec, la
     return `SELECT *, ${k} AS image_entry, ${key === null ? 'NULL::VARCHAR' : str(key)} AS image_key, __ref_${k} AS image_ref, ${str(img.modality ?? spec.modality)} AS modality FROM labelled`;
   });
 
+  // One statement, one pass: CTEs build the samples, the outer SELECT numbers them in file order.
   await con.run(`
     CREATE TABLE staged AS
     WITH base AS (
@@ -178,14 +178,18 @@ export async function stageMetadata(con: DuckDBConnection, spec: DatasetSpec, la
     ),
     labelled AS (SELECT *, ${labelExpr} AS label_raw FROM base),
     samples AS (${perImage.join(' UNION ALL ')}),
+    dups AS (
+      SELECT image_id, image_entry, count(*) AS __dup_n, count(DISTINCT label_raw) AS __dup_labels, min(source_line) AS __first_line
+      FROM samples WHERE image_id IS NOT NULL GROUP BY ALL
+    ),
     keyed AS (
       SELECT s.*, ${str(spec.name)} || ':' || s.image_id || coalesce(':' || s.image_key, '') AS sample_id,
         lm.nodes AS label_nodes, lm.bucket AS bucket, lm.raw IS NOT NULL AS __mapped,
-        count(*) OVER (PARTITION BY s.image_id, s.image_entry) AS __dup_n,
-        count(DISTINCT s.label_raw) OVER (PARTITION BY s.image_id, s.image_entry) AS __dup_labels,
-        row_number() OVER (PARTITION BY s.image_id, s.image_entry ORDER BY s.source_line) AS __dup_rank
+        coalesce(d.__dup_n, 1) AS __dup_n, coalesce(d.__dup_labels, 1) AS __dup_labels, s.source_line > coalesce(d.__first_line, s.source_line) AS __dup_later
       FROM samples s LEFT JOIN label_map lm ON lm.raw = s.label_raw
-    )
+      LEFT JOIN dups d ON d.image_id = s.image_id AND d.image_entry = s.image_entry
+    ),
+    all_rows AS (
     SELECT
       ${str(path.basename(spec.metadata.file))} AS source_file, source_line, CASE WHEN image_id IS NULL THEN NULL ELSE sample_id END AS sample_id,
       image_id, image_key, image_entry, image_ref, modality, label_raw, label_nodes, bucket, group_id, patient_id, split_official,
@@ -199,7 +203,7 @@ export async function stageMetadata(con: DuckDBConnection, spec: DatasetSpec, la
         WHEN NOT __mapped THEN 'label_unknown'
         WHEN __split_conflict THEN 'split_conflict'
         WHEN __dup_n > 1 AND __dup_labels > 1 THEN 'label_conflict'
-        WHEN __dup_n > 1 AND __dup_rank > 1 THEN 'duplicate_id'
+        WHEN __dup_n > 1 AND __dup_later THEN 'duplicate_id'
         WHEN image_ref IS NULL THEN 'image_ref_missing'
         WHEN image_ref LIKE '/%' OR image_ref LIKE '\\%' OR regexp_matches(image_ref, '(^|[/\\\\])\\.\\.([/\\\\]|$)') OR regexp_matches(image_ref, '^[A-Za-z]:') THEN 'image_path_unsafe'
         ELSE NULL
@@ -211,14 +215,14 @@ export async function stageMetadata(con: DuckDBConnection, spec: DatasetSpec, la
         WHEN len(__hot) > 1 OR label_raw IS NULL OR NOT __mapped THEN ${str(labelField)}
         WHEN __split_conflict THEN 'split'
         WHEN __dup_n > 1 AND __dup_labels > 1 THEN ${str(labelField)}
-        WHEN __dup_n > 1 AND __dup_rank > 1 THEN ${str(spec.id.column)}
+        WHEN __dup_n > 1 AND __dup_later THEN ${str(spec.id.column)}
         ELSE ${str(imageField(spec))}
       END AS field,
       CASE
         WHEN len(__hot) > 1 THEN 'several one-hot columns set: ' || array_to_string(__hot, ', ')
         WHEN label_raw IS NOT NULL AND NOT __mapped THEN 'label "' || label_raw || '" is not in the label map'
         WHEN __dup_n > 1 AND __dup_labels > 1 THEN 'id "' || image_id || '" appears ' || __dup_n || ' times with ' || __dup_labels || ' different labels'
-        WHEN __dup_n > 1 AND __dup_rank > 1 THEN 'id "' || image_id || '" already appears on an earlier line'
+        WHEN __dup_n > 1 AND __dup_later THEN 'id "' || image_id || '" already appears on an earlier line'
         WHEN image_ref IS NOT NULL THEN image_ref
         ELSE NULL
       END AS detail
@@ -227,12 +231,16 @@ export async function stageMetadata(con: DuckDBConnection, spec: DatasetSpec, la
     SELECT ${str(path.basename(spec.metadata.file))}, line, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
       NULL, NULL, NULL, NULL, NULL, []::VARCHAR[], any_value(csv_line), 'csv_malformed', any_value(column_name),
       string_agg(DISTINCT error_type || ': ' || error_message, '; ')
-    FROM meta_rej GROUP BY line`);
-  await con.run(`CREATE TABLE staged_ordered AS SELECT row_number() OVER (ORDER BY source_line, image_entry NULLS FIRST)::BIGINT AS row_no, * FROM staged`);
-  await con.run('DROP TABLE staged');
-  await con.run('ALTER TABLE staged_ordered RENAME TO staged');
+    FROM meta_rej GROUP BY line
+    )
+    SELECT row_number() OVER (ORDER BY source_line, image_entry NULLS FIRST)::BIGINT AS row_no, * FROM all_rows`);
   const samples = Number((await con.runAndReadAll('SELECT count(*)::BIGINT AS n FROM staged')).getRowObjectsJson()[0]!.n);
   return { metadata, joins, samples };
+}
+
+/** Membership as a scalar list_contains: DuckDB plans `IN (...)` lists as one hash join each, which adds up per column. */
+function inList(expr: string, values: string[]): string {
+  return values.length ? `coalesce(list_contains([${values.map(str).join(', ')}], ${expr}), false)` : 'false';
 }
 
 function imageField(spec: DatasetSpec): string {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { existsSync, mkdirSync, promises as fs, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { sha256Hex } from './sha256.ts';
 
@@ -10,6 +10,7 @@ import { sha256Hex } from './sha256.ts';
  */
 export class ImageStore {
   private readonly pending = new Set<string>();
+  private readonly madeDirs = new Set<string>();
 
   constructor(readonly root: string) {}
 
@@ -21,20 +22,19 @@ export class ImageStore {
     return path.join(this.dir, sha256.slice(0, 2), `${sha256}.png`);
   }
 
-  /** Stores the bytes (if new) and returns their digest. */
-  async put(bytes: Uint8Array): Promise<{ sha256: string; added: boolean }> {
+  /** Stores the bytes (if new) and returns their digest. Synchronous: a few tens of KB, and several calls per image. */
+  put(bytes: Uint8Array): { sha256: string; added: boolean } {
     const sha256 = sha256Hex(bytes);
     const file = this.pathOf(sha256);
-    try {
-      await fs.access(file);
-      return { sha256, added: false };
-    } catch {
-      // not stored yet
+    if (existsSync(file)) return { sha256, added: false };
+    const dir = path.dirname(file);
+    if (!this.madeDirs.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      this.madeDirs.add(dir);
     }
-    await fs.mkdir(path.dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    await fs.writeFile(tmp, bytes);
-    await fs.rename(tmp, file);
+    writeFileSync(tmp, bytes);
+    renameSync(tmp, file);
     this.pending.add(file);
     return { sha256, added: true };
   }
