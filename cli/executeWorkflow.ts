@@ -10,7 +10,7 @@ export interface ExecuteOptions {
   workflowType: string;
   args: unknown[];
   workflowId: string;
-  /** Called about twice a second with the run's server-side view (pending activities, last heartbeats). */
+  /** Called about twice a second with the run's server-side view (pending activities, last heartbeats, progress query). */
   onProgress?: (view: RunView) => void;
 }
 
@@ -23,49 +23,55 @@ export interface Execution<R> {
 }
 
 /**
- * Starts a workflow on the cpu queue and waits for its result. Local mode: starts the embedded server when needed
- * and hosts both queues' workers in this process while waiting. Cluster mode: workers run elsewhere; this only waits.
+ * Starts workflows on the cpu queue and waits for all their results. Local mode: starts the embedded server when
+ * needed and hosts both queues' workers in this process while waiting. Cluster mode: workers run elsewhere.
  */
-export async function executeWorkflow<R>(cfg: TemporalConfig, opts: ExecuteOptions): Promise<Execution<R>> {
+export async function executeWorkflows<R>(cfg: TemporalConfig, runs: ExecuteOptions[]): Promise<Array<Execution<R>>> {
   if (cfg.address === undefined) installRuntime('WARN');
   const session = await openTemporal(cfg, { startServer: true, log: note });
   let workers: Worker[] = [];
   let native: NativeConnection | undefined;
-  let poll: NodeJS.Timeout | undefined;
+  const polls = new Map<string, NodeJS.Timeout>();
   let stopped = false;
   try {
     if (session.local) {
       native = await NativeConnection.connect({ address: session.address });
       workers = await createWorkers(cfg, native, 'all');
     }
-    const handle = await session.client.workflow.start(opts.workflowType, {
-      taskQueue: cfg.taskQueues.cpu,
-      workflowId: opts.workflowId,
-      args: opts.args,
-    });
-    if (opts.onProgress) {
+    const handles = await Promise.all(
+      runs.map((r) => session.client.workflow.start(r.workflowType, { taskQueue: cfg.taskQueues.cpu, workflowId: r.workflowId, args: r.args })),
+    );
+    for (const r of runs) {
+      if (!r.onProgress) continue;
       const tick = async () => {
         try {
-          opts.onProgress?.(await describeRun(session.client, opts.workflowId, { queryTimeoutMs: 1000 }));
+          r.onProgress?.(await describeRun(session.client, r.workflowId, { queryTimeoutMs: 1000 }));
         } catch {
-          // progress is best effort; the result below is what counts
+          // progress is best effort; the results below are what count
         }
-        // A tick in flight when the run ends must not schedule another on a closed connection.
-        if (!stopped) poll = setTimeout(tick, 500).unref();
+        // A tick in flight when the runs end must not schedule another on a closed connection.
+        if (!stopped) polls.set(r.workflowId, setTimeout(tick, 500).unref());
       };
-      poll = setTimeout(tick, 300).unref();
+      polls.set(r.workflowId, setTimeout(tick, 300).unref());
     }
-    const wait = handle.result() as Promise<R>;
-    const result = await runWorkersUntil(workers, wait);
-    return { result, workflowId: handle.workflowId, runId: handle.firstExecutionRunId, mode: session.local ? 'local' : 'cluster', address: session.address };
+    const all = Promise.all(handles.map((h) => h.result() as Promise<R>));
+    const results = await workers.reduce<Promise<R[]>>((inner, w) => w.runUntil(inner), all);
+    return results.map((result, i) => ({
+      result,
+      workflowId: handles[i]!.workflowId,
+      runId: handles[i]!.firstExecutionRunId,
+      mode: session.local ? 'local' : 'cluster',
+      address: session.address,
+    }));
   } finally {
     stopped = true;
-    if (poll) clearTimeout(poll);
+    for (const p of polls.values()) clearTimeout(p);
     await native?.close().catch(() => {});
     await session.close();
   }
 }
 
-function runWorkersUntil<R>(workers: Worker[], done: Promise<R>): Promise<R> {
-  return workers.reduce<Promise<R>>((inner, w) => w.runUntil(inner), done);
+export async function executeWorkflow<R>(cfg: TemporalConfig, opts: ExecuteOptions): Promise<Execution<R>> {
+  const [run] = await executeWorkflows<R>(cfg, [opts]);
+  return run!;
 }

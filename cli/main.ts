@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { configCommand } from './commands/configCommand.ts';
 import { datasetsCommand } from './commands/datasetsCommand.ts';
+import { demoCommand } from './commands/demoCommand.ts';
 import { devServerCommand } from './commands/devServerCommand.ts';
 import { onboardCommand } from './commands/onboardCommand.ts';
 import { provisionCommand } from './commands/provisionCommand.ts';
@@ -20,6 +21,7 @@ const program = new Command('skinr1')
   )
   .option('--store <dir>', 'artifact store root (default $SKINR1_HOME or ./.skinr1)')
   .showHelpAfterError()
+  .addCommand(demoCommand)
   .addCommand(onboardCommand)
   .addCommand(datasetsCommand)
   .addCommand(synthCommand)

@@ -228,7 +228,7 @@ export async function stageMetadata(con: DuckDBConnection, spec: DatasetSpec, la
       END AS detail
     FROM keyed
     UNION ALL
-    SELECT ${str(path.basename(spec.metadata.file))}, line, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+    SELECT ${str(path.basename(spec.metadata.file))}, line::BIGINT, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
       NULL, NULL, NULL, NULL, NULL, []::VARCHAR[], any_value(csv_line), 'csv_malformed', any_value(column_name),
       string_agg(DISTINCT error_type || ': ' || error_message, '; ')
     FROM meta_rej GROUP BY line

@@ -20,7 +20,8 @@ const manifestColumns = {
 const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 /**
- * DuckDB as the query engine over the store: views over the manifests (and, in later stages, the Parquet files).
+ * DuckDB as the query engine over the store: views over the manifests and over every dataset version's Parquet
+ * files (`samples`, `quarantine`).
  * The database is in memory and rebuilt on open, so any number of workers write artifacts without a single-writer
  * catalog; the files stay the source of truth.
  */
@@ -56,6 +57,18 @@ export class Catalog {
       FROM manifests`);
     await this.connection.run(`CREATE VIEW artifact_files AS SELECT id, unnest(files, recursive := true) FROM manifests`);
     await this.connection.run(`CREATE VIEW artifact_edges AS SELECT id AS child, unnest(parents) AS parent FROM manifests`);
+    // Every dataset version's rows, with the version id taken from the file's folder.
+    for (const [view, file] of [['samples', 'accepted.parquet'], ['quarantine', 'quarantined.parquet']] as const) {
+      const g = path.join(storeRoot, 'artifacts', 'dataset-version', '*', file);
+      const has = Number((await this.connection.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM glob(${sqlString(g)})`)).getRowObjectsJson()[0]?.n ?? 0);
+      if (has > 0) {
+        await this.connection.run(
+          `CREATE VIEW ${view} AS SELECT regexp_extract(filename, '(dataset-version-[0-9a-f]{24})', 1) AS dataset_version_id, * EXCLUDE (filename) FROM read_parquet(${sqlString(g)}, filename = true, union_by_name = true)`,
+        );
+      } else {
+        await this.connection.run(`CREATE VIEW ${view} AS SELECT NULL::VARCHAR AS dataset_version_id WHERE false`);
+      }
+    }
   }
 
   /** Runs SQL and returns rows as JSON-safe objects (bigints and timestamps as strings). */

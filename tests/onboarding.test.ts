@@ -5,7 +5,9 @@ import { describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { adapterSpec } from '../datasets/adapters.ts';
+import { loadDatasetVersion } from '../datasets/loadDatasetVersion.ts';
 import { loadSpecFile } from '../datasets/loadSpecFile.ts';
+import { Catalog } from '../store/Catalog.ts';
 import { generateSynthetic } from '../datasets/synthetic/generateSynthetic.ts';
 import { ImageStore } from '../store/ImageStore.ts';
 import { sha256Hex } from '../store/sha256.ts';
@@ -72,6 +74,19 @@ describe('onboardDataset workflow on a real Temporal dev server', { timeout: 300
     const a = await rows(path.join(h.store.dirOf(hamVersion), 'accepted.parquet'), (t) => `SELECT group_id, count(DISTINCT split)::INTEGER AS n FROM ${t} GROUP BY 1`);
     assert.ok(a.every((r) => r.n === 1), 'every lesion lies in one split');
     assert.ok(a.length < 60, 'some lesions have several images');
+
+    // In memory as Arrow, and across versions through the DuckDB catalog.
+    const table = await loadDatasetVersion(h.store, hamVersion);
+    assert.equal(table.numRows, 60);
+    assert.deepEqual([...(table.getChild('label_nodes')!.get(0) as Iterable<string>)].length >= 1, true);
+    assert.equal(table.getChild('dataset')!.get(0), 'ham10000');
+    const catalog = await Catalog.open(h.store.root);
+    try {
+      const [c] = await catalog.query(`SELECT count(*)::INTEGER AS n FROM samples WHERE dataset_version_id = '${hamVersion}'`);
+      assert.equal(c!.n, 60);
+    } finally {
+      catalog.close();
+    }
 
     const before = (await h.store.list()).length;
     const again = await h.onboard(spec, { shardSize: 7 });

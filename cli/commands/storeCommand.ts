@@ -69,7 +69,7 @@ storeCommand
 
 storeCommand
   .command('query')
-  .description('run SQL on the catalog views: manifests, artifacts, artifact_files, artifact_edges')
+  .description('run SQL on the catalog views: manifests, artifacts, artifact_files, artifact_edges, samples, quarantine')
   .argument('<sql>', 'a DuckDB SQL statement')
   .option('--json', 'machine-readable output')
   .action(async (sql: string, opts: { json?: boolean }, cmd: Command) => {
