@@ -1,5 +1,8 @@
 import type { z } from 'zod';
 import { ArtifactManifestSchema } from './artifactManifest.ts';
+import { DatasetSpecSchema } from './datasetSpec.ts';
+import { HierarchyFileSchema, LabelMapFileSchema } from './hierarchy.ts';
+import { DatasetSummarySchema, OnboardConfigSchema, OnboardInputSchema } from './onboarding.ts';
 import { PingInputSchema } from './ping.ts';
 import { SmokeHeartbeatSchema, SmokeInputSchema, SmokeResultSchema } from './smoke.ts';
 import { StageProgressSchema } from './stageProgress.ts';
@@ -14,4 +17,10 @@ export const schemaRegistry: Record<string, z.ZodType> = {
   'smoke-heartbeat': SmokeHeartbeatSchema,
   'smoke-result': SmokeResultSchema,
   'ping-input': PingInputSchema,
+  'dataset-spec': DatasetSpecSchema,
+  'onboard-config': OnboardConfigSchema,
+  'onboard-input': OnboardInputSchema,
+  'dataset-summary': DatasetSummarySchema,
+  'hierarchy-file': HierarchyFileSchema,
+  'label-map-file': LabelMapFileSchema,
 };

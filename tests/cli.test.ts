@@ -16,7 +16,7 @@ describe('skinr1 CLI', { timeout: 240_000 }, () => {
   it('--help lists every command, and each command has its own help', async () => {
     const r = await runCli(['--help'], {});
     assert.equal(r.code, 0);
-    for (const c of ['smoke', 'status', 'worker', 'dev-server', 'store', 'config', 'schema', 'provision']) assert.match(r.stdout, new RegExp(`^  ${c}\\b`, 'm'));
+    for (const c of ['demo', 'onboard', 'datasets', 'synth', 'smoke', 'status', 'worker', 'dev-server', 'store', 'config', 'schema', 'provision']) assert.match(r.stdout, new RegExp(`^  ${c}\\b`, 'm'));
     const w = await runCli(['worker', '--help'], {});
     assert.match(w.stdout, /--queue <queue>.*\(choices: "cpu", "gpu", "all"/s);
     const d = await runCli(['dev-server', '--help'], {});
@@ -93,6 +93,36 @@ describe('skinr1 CLI', { timeout: 240_000 }, () => {
     assert.equal(bad.code, 1);
     assert.match(JSON.parse(bad.stdout).problems[0], /changed file result\.json/);
   }
+
+  it('synth writes a dataset, onboard --dry-run reports on it without committing, demo runs the main job', async () => {
+    const root = tempDir('cli-onboard');
+    const { env } = isolatedConfig(root, { port: await freePort(), uiPort: await freePort() });
+    const synth = await runCli(['synth', '--format', 'ham10000', '--n', '12', '--out', path.join(root, 'syn'), '--json'], env);
+    assert.equal(synth.code, 0, synth.stderr);
+    const made = JSON.parse(synth.stdout);
+    assert.equal(made.images, 12);
+    await fs.writeFile(made.metadata, (await fs.readFile(made.metadata, 'utf8')) + 'HAM_X,ISIC_MISSING,zzz,histo,40,male,back\r\n');
+    const dry = await runCli(['onboard', '--adapter', 'ham10000', '--metadata', made.metadata, '--images', path.join(root, 'syn'), '--dry-run', '--json'], env);
+    assert.equal(dry.code, 0, dry.stderr);
+    const d = JSON.parse(dry.stdout);
+    assert.equal(d.samples, 13);
+    assert.deepEqual(d.reasons, { label_unknown: 1 });
+    assert.deepEqual(d.unmappedLabels, [{ label: 'zzz', count: 1, nodes: null }]);
+    await assert.rejects(fs.access(path.join(root, 'artifacts')), 'a dry run commits nothing');
+
+    try {
+      const demo = await runCli(['demo', '--images', '16', '--cases', '4', '--json'], env);
+      assert.equal(demo.code, 0, demo.stderr);
+      const out = JSON.parse(demo.stdout);
+      assert.deepEqual(out.datasets.map((x: { dataset: string; accepted: number }) => [x.dataset, x.accepted]), [['ham10000', 16], ['derm7pt', 8]]);
+      const ls = JSON.parse((await runCli(['datasets', 'list', '--json'], env)).stdout);
+      assert.equal(ls.length, 2);
+      const show = await runCli(['datasets', 'show', out.datasets[0].datasetVersionId], env);
+      assert.match(show.stdout, /# Quality report: ham10000/);
+    } finally {
+      await runCli(['dev-server', 'stop'], env);
+    }
+  });
 
   it('dev-server serves gRPC and the web UI, keeps state in its SQLite file, and stops cleanly on SIGTERM', async () => {
     const root = tempDir('devsrv');
