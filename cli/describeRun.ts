@@ -24,6 +24,10 @@ export interface RunView {
   startTime: string;
   closeTime?: string;
   historyLength: number;
+  /** Attempt of the pending workflow task: above 1 means workflow code keeps failing (a bug, or non-determinism). */
+  workflowTaskAttempt?: number;
+  /** Why the last workflow task failed, read from history when the attempt is above 2. */
+  workflowTaskFailure?: string;
   /** The workflow's own answer to the progress query; absent when no worker is polling to answer it. */
   progress?: StageProgress;
   progressError?: string;
@@ -47,6 +51,7 @@ export async function describeRun(client: Client, workflowId: string, opts: { qu
     startTime: d.startTime.toISOString(),
     closeTime: d.closeTime?.toISOString(),
     historyLength: d.historyLength,
+    workflowTaskAttempt: d.raw.pendingWorkflowTask?.attempt ?? undefined,
     pendingActivities: (d.raw.pendingActivities ?? []).map((a) => ({
       activityId: a.activityId ?? '',
       activityType: a.activityType?.name ?? '',
@@ -58,12 +63,24 @@ export async function describeRun(client: Client, workflowId: string, opts: { qu
       lastWorkerIdentity: a.lastWorkerIdentity ?? undefined,
     })),
   };
-  if (view.status === 'RUNNING') {
+  if ((view.workflowTaskAttempt ?? 0) > 2) {
+    // A workflow task failing again and again never fails the run by itself: say why, or the user just sees a hang.
+    const history = await handle.fetchHistory();
+    const failed = [...(history.events ?? [])].reverse().find((e) => e.workflowTaskFailedEventAttributes);
+    view.workflowTaskFailure = failed?.workflowTaskFailedEventAttributes?.failure?.message ?? undefined;
+  }
+  if (view.status === 'RUNNING' && (view.workflowTaskAttempt ?? 0) > 1) {
+    // A query needs a workflow task to succeed: with the task failing it would only hang.
+    view.progressError = 'workflow task failing; no progress until it succeeds';
+  } else if (view.status === 'RUNNING') {
     const timeout = new Promise<never>((_, reject) =>
       setTimeout(() => reject(new Error('no worker answered the progress query (are workers running?)')), opts.queryTimeoutMs ?? 3000).unref(),
     );
+    const query = handle.query(progressQuery);
+    // The query may lose the race and fail later (e.g. when the connection closes): never leave it unhandled.
+    query.catch(() => {});
     try {
-      view.progress = await Promise.race([handle.query(progressQuery), timeout]);
+      view.progress = await Promise.race([query, timeout]);
     } catch (e) {
       view.progressError = (e as Error).message;
     }

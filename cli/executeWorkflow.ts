@@ -41,11 +41,16 @@ export async function executeWorkflows<R>(cfg: TemporalConfig, runs: ExecuteOpti
     const handles = await Promise.all(
       runs.map((r) => session.client.workflow.start(r.workflowType, { taskQueue: cfg.taskQueues.cpu, workflowId: r.workflowId, args: r.args })),
     );
+    const warned = new Set<string>();
     for (const r of runs) {
-      if (!r.onProgress) continue;
       const tick = async () => {
         try {
-          r.onProgress?.(await describeRun(session.client, r.workflowId, { queryTimeoutMs: 1000 }));
+          const view = await describeRun(session.client, r.workflowId, { queryTimeoutMs: 1000 });
+          r.onProgress?.(view);
+          if (view.workflowTaskFailure && !warned.has(r.workflowId)) {
+            warned.add(r.workflowId);
+            note(`\n${r.workflowId}: its workflow task keeps failing (attempt ${view.workflowTaskAttempt}): ${view.workflowTaskFailure}\n` + `  the run waits for a fix (redeploy workers) or a cancel: temporal workflow terminate --workflow-id ${r.workflowId}`);
+          }
         } catch {
           // progress is best effort; the results below are what count
         }

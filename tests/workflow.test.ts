@@ -11,6 +11,7 @@ import type { TemporalConfig, WorkflowRuntime } from '../schemas/temporalConfig.
 import { ArtifactStore } from '../store/ArtifactStore.ts';
 import { createWorkers } from '../workers/createWorkers.ts';
 import { progressQuery } from '../workflows/progressQuery.ts';
+import { describeRun } from '../cli/describeRun.ts';
 import { isolatedConfig } from './helpers/testEnv.ts';
 import { localTestEnv } from './helpers/localTestEnv.ts';
 import { tempDir } from './helpers/tempDir.ts';
@@ -70,6 +71,18 @@ describe('workflows on the real Temporal dev server', { timeout: 180_000 }, () =
       assert.match(e.cause.message, /invalid smokeWorkflow input: steps/);
       return true;
     });
+  });
+
+  it('status explains a workflow whose task keeps failing instead of showing a silent hang', async () => {
+    const handle = await env.client.workflow.start('noSuchWorkflow', { taskQueue: cfg.taskQueues.cpu, workflowId: `broken-${Date.now()}`, args: [] });
+    // Wait on the raw description (no queries: a query to a workflow whose task never succeeds just hangs).
+    const deadline = Date.now() + 60_000;
+    while (((await handle.describe()).raw.pendingWorkflowTask?.attempt ?? 0) <= 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
+    const view = await describeRun(env.client, handle.workflowId, { queryTimeoutMs: 200 });
+    assert.equal(view.status, 'RUNNING');
+    assert.ok((view.workflowTaskAttempt ?? 0) > 2);
+    assert.match(String(view.workflowTaskFailure), /noSuchWorkflow/);
+    await handle.terminate('test done');
   });
 
   it('pingWorkflow measures no-op activity round trips', async () => {

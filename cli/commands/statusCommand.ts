@@ -9,6 +9,7 @@ function render(v: RunView): string {
     `${v.workflowId} (${v.workflowType}) ${v.status}`,
     `  run ${v.runId}, queue ${v.taskQueue}, started ${v.startTime}${v.closeTime ? `, closed ${v.closeTime}` : ''}, ${v.historyLength} history events`,
   ];
+  if (v.workflowTaskFailure) lines.push(`  workflow task failing (attempt ${v.workflowTaskAttempt}): ${v.workflowTaskFailure}`);
   if (v.progress) lines.push(`  progress: stage ${v.progress.stage} ${v.progress.state} ${JSON.stringify(v.progress.detail)}`);
   if (v.progressError) lines.push(`  progress: ${v.progressError}`);
   for (const a of v.pendingActivities) {
