@@ -29,8 +29,9 @@ export const defaultTemporalConfig: TemporalConfig = {
   activities: {
     // Short bookkeeping (memo lookups, commits, reports).
     control: { taskQueue: 'cpu', startToCloseTimeout: '2m', retry: quickRetry },
-    // Dataset harmonization and distillation shards: minutes each, heartbeat per chunk of rows.
-    data: { taskQueue: 'cpu', startToCloseTimeout: '2h', heartbeatTimeout: '2m', retry: patientRetry },
+    // Dataset harmonization and distillation: deterministic work, so a bounded number of attempts (a bug or a bad
+    // file fails the run within about half an hour instead of retrying forever); heartbeat per chunk of rows.
+    data: { taskQueue: 'cpu', startToCloseTimeout: '2h', heartbeatTimeout: '2m', retry: { ...patientRetry, maximumAttempts: 8 } },
     // SFT/RL shards and rollouts: long, resumable from the heartbeat's checkpoint, retried until they finish.
     training: { taskQueue: 'gpu', startToCloseTimeout: '24h', heartbeatTimeout: '5m', retry: patientRetry },
     // Reward scoring of a rollout batch: CPU work, seconds.

@@ -1,7 +1,8 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
-import { ACCEPTED_FILE, finalizeDatasetVersion } from '../datasets/finalizeDatasetVersion.ts';
+import { finalizeDatasetVersion } from '../datasets/finalizeDatasetVersion.ts';
+import { KNOWN_SPLITS_FILE } from './inspectDataset.ts';
 import { versionSpec } from '../datasets/onboardingIds.ts';
 import { producingRun } from '../lineage/producingRun.ts';
 import { CommitInputSchema, DatasetSummarySchema, type CommitInput, type DatasetSummary } from '../schemas/onboarding.ts';
@@ -22,8 +23,8 @@ export function makeCommitDatasetVersion(deps: ActivityDeps) {
     const spec = versionSpec(input.versionInputs, input.config, [input.stagingId, ...input.shardIds]);
     const id = artifactKey(spec).id;
     if (id !== input.datasetVersionId) throw new Error(`dataset version id mismatch: inspection said ${input.datasetVersionId}, commit computes ${id}`);
-    const versionsDir = path.join(deps.store.artifactsDir, 'dataset-version');
-    const existingAccepted = (await readdir(versionsDir).catch(() => [] as string[])).map((v) => path.join(versionsDir, v, ACCEPTED_FILE));
+    const staging = await deps.store.require(input.stagingId);
+    ctx.heartbeat({ phase: 'finalize' });
     let summary: DatasetSummary | undefined;
     const { manifest } = await deps.store.commit(
       spec,
@@ -33,7 +34,9 @@ export function makeCommitDatasetVersion(deps: ActivityDeps) {
           dataset: String(input.versionInputs.dataset),
           stagedFile: path.join(deps.store.dirOf(input.stagingId), 'staged.parquet'),
           shardFiles: input.shardIds.map((s) => path.join(deps.store.dirOf(s), SHARD_FILE)),
-          existingAccepted,
+          knownSplitsFile: path.join(deps.store.dirOf(input.stagingId), KNOWN_SPLITS_FILE),
+          stagedRows: Number(staging.metrics.samples),
+          onPhase: (phase) => ctx.heartbeat({ phase }),
           config: input.config,
           outDir: dir,
           datasetVersionId: id,

@@ -1,4 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { inspectSource } from '../datasets/inspectSource.ts';
@@ -14,6 +15,8 @@ import { artifactKey } from '../store/ArtifactStore.ts';
 import type { ActivityDeps } from './ActivityDeps.ts';
 import { z } from 'zod';
 
+export const KNOWN_SPLITS_FILE = 'known_splits.parquet';
+
 const InspectInputSchema = z.object({ spec: DatasetSpecSchema, config: OnboardConfigSchema });
 
 /**
@@ -26,7 +29,8 @@ export function makeInspectDataset(deps: ActivityDeps) {
     const ctx = Context.current();
     const startedAt = new Date();
     const hierarchy = Hierarchy.fromFile();
-    const ins = await inspectSource(input.spec, hierarchy, { onProgress: (done, total) => ctx.heartbeat({ done, total }) });
+    ctx.heartbeat({ phase: 'stage' });
+    const ins = await inspectSource(input.spec, hierarchy, { onProgress: (done, total) => ctx.heartbeat({ phase: 'hash images', done, total }) });
     try {
       const { staging, versionInputs } = onboardingIds(ins, hierarchy);
       const versionId = artifactKey(versionSpec(versionInputs, input.config, [])).id;
@@ -41,6 +45,14 @@ export function makeInspectDataset(deps: ActivityDeps) {
         async (out) => {
           await ins.con.run(`COPY (SELECT * FROM staged ORDER BY row_no) TO ${str(path.join(out, 'staged.parquet'))} (FORMAT parquet, COMPRESSION zstd)`);
           await writeFile(path.join(out, 'sources.json'), JSON.stringify({ spec: ins.spec, sources: ins.sources }, null, 2) + '\n');
+          // Splits these images already have in committed versions, fixed now so the commit does not depend on what
+          // other onboardings commit meanwhile (HAM10000 images inside ISIC 2019 keep HAM's split).
+          const versionsDir = path.join(deps.store.artifactsDir, 'dataset-version');
+          const accepted = (await readdir(versionsDir).catch(() => [] as string[])).map((v) => path.join(versionsDir, v, 'accepted.parquet')).filter((f) => existsSync(f));
+          const knownSql = accepted.length
+            ? `SELECT image_original_sha256, min(split) AS split FROM read_parquet([${accepted.map(str).join(', ')}]) WHERE image_original_sha256 IN (SELECT image_original_sha256 FROM staged WHERE reason IS NULL) GROUP BY 1 ORDER BY 1`
+            : `SELECT NULL::VARCHAR AS image_original_sha256, NULL::VARCHAR AS split WHERE false`;
+          await ins.con.run(`COPY (${knownSql}) TO ${str(path.join(out, KNOWN_SPLITS_FILE))} (FORMAT parquet)`);
           return { samples: ins.staging.samples, sourceRecords: ins.staging.metadata.rows + ins.staging.metadata.rejected, imagesReferenced: ins.imagesReferenced };
         },
       );

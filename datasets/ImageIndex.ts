@@ -28,7 +28,8 @@ export class ImageIndex {
       return index; // no image folder: every reference resolves to image_missing
     }
     const walk = async (rel: string): Promise<void> => {
-      const entries = await fs.readdir(path.join(index.root, rel), { withFileTypes: true }).catch(() => []);
+      // A folder that cannot be listed fails the inspection (retried): silently skipping it would call its images missing.
+      const entries = await fs.readdir(path.join(index.root, rel), { withFileTypes: true });
       for (const e of entries) {
         const r = rel ? `${rel}/${e.name}` : e.name;
         if (e.isDirectory()) await walk(r);

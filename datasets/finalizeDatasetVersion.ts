@@ -21,11 +21,15 @@ export async function finalizeDatasetVersion(opts: {
   dataset: string;
   stagedFile: string;
   shardFiles: string[];
-  /** accepted.parquet of every committed dataset version, for cross-dataset duplicate images. */
-  existingAccepted: string[];
+  /** Splits that images of this dataset already had in committed versions when it was inspected (image sha -> split). */
+  knownSplitsFile: string;
+  /** Rows the staging holds: the count everything must reconcile with. */
+  stagedRows: number;
   config: OnboardConfig;
   outDir: string;
   datasetVersionId: string;
+  /** Called between steps (the activity heartbeats from it). */
+  onPhase?: (phase: string) => void;
 }): Promise<DatasetSummary> {
   const instance = await DuckDBInstance.create(':memory:');
   const con = await instance.connect();
@@ -62,13 +66,11 @@ export async function finalizeDatasetVersion(opts: {
                ELSE m.detail END AS detail)
       FROM merged m LEFT JOIN dup d USING (row_no)`);
 
+    opts.onPhase?.('splits');
     // Splits, in JS: grouping by lesion/patient/image is a union-find, and earlier versions' splits win for shared images.
     const known = new Map<string, SplitName>();
-    const existing = opts.existingAccepted.filter((f) => existsSync(f));
-    if (existing.length) {
-      for (const r of await q(`SELECT image_original_sha256 AS h, min(split) AS s FROM read_parquet([${existing.map(str).join(', ')}]) GROUP BY 1`)) {
-        known.set(String(r.h), r.s as SplitName);
-      }
+    if (existsSync(opts.knownSplitsFile)) {
+      for (const r of await q(`SELECT image_original_sha256 AS h, split AS s FROM read_parquet(${str(opts.knownSplitsFile)})`)) known.set(String(r.h), r.s as SplitName);
     }
     const rows: SplitRow[] = (await q(`SELECT row_no, group_id, patient_id, image_id, image_original_sha256, split_official FROM final WHERE reason IS NULL`)).map((r) => ({
       rowNo: Number(r.row_no),
@@ -88,6 +90,15 @@ export async function finalizeDatasetVersion(opts: {
     }
     app.closeSync();
 
+    const count = async (sql: string) => Number((await q(sql))[0]!.n);
+    const rowsIn = await count(`SELECT count(*)::BIGINT AS n FROM final`);
+    const accepted = await count(`SELECT count(*)::BIGINT AS n FROM final WHERE reason IS NULL`);
+    const quarantined = await count(`SELECT count(*)::BIGINT AS n FROM final WHERE reason IS NOT NULL`);
+    opts.onPhase?.('write');
+    // Checked before anything is written: every staged row must be in exactly one of the two outputs.
+    if (rowsIn !== opts.stagedRows || accepted + quarantined !== opts.stagedRows || split.size !== accepted) {
+      throw new Error(`counts do not reconcile: ${opts.stagedRows} staged, ${rowsIn} merged, ${accepted} accepted + ${quarantined} quarantined, ${split.size} with a split`);
+    }
     await con.run(`
       COPY (
         SELECT f.sample_id, ${str(opts.dataset)} AS dataset, f.image_id, f.image_key, f.modality, f.label_raw, f.label_nodes, f.bucket,
@@ -102,11 +113,6 @@ export async function finalizeDatasetVersion(opts: {
         FROM final WHERE reason IS NOT NULL ORDER BY row_no
       ) TO ${str(path.join(opts.outDir, QUARANTINED_FILE))} (FORMAT parquet, COMPRESSION zstd)`);
 
-    const count = async (sql: string) => Number((await q(sql))[0]!.n);
-    const rowsIn = await count(`SELECT count(*)::BIGINT AS n FROM final`);
-    const accepted = await count(`SELECT count(*)::BIGINT AS n FROM final WHERE reason IS NULL`);
-    const quarantined = await count(`SELECT count(*)::BIGINT AS n FROM final WHERE reason IS NOT NULL`);
-    if (accepted + quarantined !== rowsIn) throw new Error(`counts do not reconcile: ${rowsIn} in, ${accepted} accepted, ${quarantined} quarantined`);
     const record = async (sql: string) => Object.fromEntries((await q(sql)).map((r) => [String(r.k), Number(r.n)]));
     const summary: DatasetSummary = {
       datasetVersionId: opts.datasetVersionId,

@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import sharp from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 import { sha256Hex } from '../store/sha256.ts';
 import type { ImageStore } from '../store/ImageStore.ts';
 
@@ -46,20 +46,25 @@ export async function ingestImage(file: string, store: ImageStore, limits: Image
       closeSync(fd);
     }
   } catch (e) {
+    // Only what is wrong with this file is quarantined; a machine problem (no descriptors, I/O error) fails the
+    // activity so a retry can succeed, instead of being memoized as bad data.
+    if (transientIo.has((e as NodeJS.ErrnoException).code ?? '')) throw e;
     return { ok: false, reason: 'image_unreadable', detail: (e as Error).message };
   }
   const originalSha256 = sha256Hex(bytes);
   if (expectedSha256 && originalSha256 !== expectedSha256) {
     return { ok: false, reason: 'image_changed', detail: `content changed since inspection (sha256 ${originalSha256.slice(0, 12)}…)` };
   }
+  let png: Buffer;
+  let meta: Metadata;
   try {
     const input = sharp(bytes, { limitInputPixels: limits.maxPixels, failOn: 'truncated' });
-    const meta = await input.metadata();
+    meta = await input.metadata();
     if (!meta.width || !meta.height || !meta.format) return { ok: false, reason: 'image_undecodable', detail: 'no dimensions or format' };
     if (meta.width * meta.height > limits.maxPixels) {
       return { ok: false, reason: 'image_too_large', detail: `${meta.width}x${meta.height} pixels > limit ${limits.maxPixels}` };
     }
-    const png = await input
+    png = await input
       .autoOrient()
       .resize(limits.size, limits.size, { fit: 'cover', position: 'centre' })
       .removeAlpha()
@@ -67,12 +72,15 @@ export async function ingestImage(file: string, store: ImageStore, limits: Image
       // Uncompressed PNG: deflate saved under 5 % on photographs (measured) and cost ~15 % of the ingest time.
       .png({ compressionLevel: 0 })
       .toBuffer();
-    const { sha256 } = store.put(png);
-    return { ok: true, originalSha256, originalBytes: size, width: meta.width, height: meta.height, format: meta.format, sha256 };
   } catch (e) {
     const msg = (e as Error).message;
     if (/pixel limit/i.test(msg)) return { ok: false, reason: 'image_too_large', detail: msg };
     if (/truncat|premature end|unexpected end|incomplete/i.test(msg)) return { ok: false, reason: 'image_truncated', detail: msg };
     return { ok: false, reason: 'image_undecodable', detail: msg };
   }
+  // Outside the decode's try: a full disk is not a bad image.
+  const { sha256 } = store.put(png);
+  return { ok: true, originalSha256, originalBytes: size, width: meta.width!, height: meta.height!, format: meta.format!, sha256 };
 }
+
+const transientIo = new Set(['EMFILE', 'ENFILE', 'EIO', 'ENOSPC', 'EAGAIN', 'ENOMEM', 'EBUSY', 'ETIMEDOUT']);

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Hierarchy } from '../hierarchy/Hierarchy.ts';
 import type { DatasetSpec } from '../schemas/datasetSpec.ts';
-import { sha256File, sha256Json } from '../store/sha256.ts';
+import { sha256File } from '../store/sha256.ts';
 import { ImageIndex } from './ImageIndex.ts';
 import { LabelMap } from './LabelMap.ts';
 import { stageMetadata, type StagingSummary } from './stageMetadata.ts';
@@ -23,8 +23,8 @@ export interface Inspection {
   sources: SourceFile[];
   /** Files found under the image root. */
   imagesIndexed: number;
-  /** Digest over every referenced image's (sample, sha256): the image content this version is made of. */
-  imagesDigest: string;
+  /** Digest over every staged row's (number, reason, image sha256): what the metadata and images resolved to. */
+  stagedDigest: string;
   imagesReferenced: number;
 }
 
@@ -56,7 +56,6 @@ export async function inspectSource(spec: DatasetSpec, hierarchy: Hierarchy, opt
     const rows = (await con.runAndReadAll('SELECT row_no, image_ref FROM staged WHERE reason IS NULL ORDER BY row_no')).getRowObjectsJson();
     await con.run('CREATE TABLE resolved (row_no BIGINT, image_path VARCHAR, image_relpath VARCHAR, image_original_sha256 VARCHAR, image_bytes BIGINT, r_reason VARCHAR, r_detail VARCHAR)');
     const app = await con.createAppender('resolved');
-    const digests: string[] = [];
     const hashed = new Map<string, { sha256: string; bytes: number }>();
     let done = 0;
     for (const r of rows) {
@@ -76,7 +75,6 @@ export async function inspectSource(spec: DatasetSpec, hierarchy: Hierarchy, opt
           h = await sha256File(res.path);
           hashed.set(res.path, h);
         }
-        digests.push(`${rowNo}:${h.sha256}`);
         app.appendVarchar(res.path);
         app.appendVarchar(res.relative);
         app.appendVarchar(h.sha256);
@@ -98,6 +96,13 @@ export async function inspectSource(spec: DatasetSpec, hierarchy: Hierarchy, opt
       FROM staged s LEFT JOIN resolved r USING (row_no)`);
     await con.run('DROP TABLE staged');
     await con.run('ALTER TABLE staged_resolved RENAME TO staged');
+    const stagedDigest = String(
+      (
+        await con.runAndReadAll(
+          `SELECT sha256(coalesce(string_agg(row_no || ':' || coalesce(reason, '') || ':' || coalesce(image_original_sha256, ''), ',' ORDER BY row_no), '')) AS d FROM staged`,
+        )
+      ).getRowObjectsJson()[0]!.d,
+    );
     return {
       con,
       close,
@@ -106,7 +111,7 @@ export async function inspectSource(spec: DatasetSpec, hierarchy: Hierarchy, opt
       staging,
       sources,
       imagesIndexed: index.size,
-      imagesDigest: sha256Json(digests),
+      stagedDigest,
       imagesReferenced: hashed.size,
     };
   } catch (e) {

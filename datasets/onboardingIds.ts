@@ -33,7 +33,7 @@ export function onboardingIds(ins: Inspection, hierarchy: Hierarchy): { staging:
     dataset: ins.spec.name,
     spec: sha256Json(specContent(ins)),
     sources,
-    images: ins.imagesDigest,
+    staged: ins.stagedDigest,
     labelMap: ins.labels.digest,
     hierarchy: { version: hierarchy.version, sha256: hierarchy.digest },
   };

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { listValue, type DuckDBConnection } from '@duckdb/node-api';
 import type { DatasetSpec } from '../schemas/datasetSpec.ts';
@@ -18,10 +19,13 @@ export interface CsvReadResult {
 
 /**
  * Reads a CSV with DuckDB, every value as text, keeping rejected records (ragged rows, invalid UTF-8, stray quotes) in
- * `<table>_rej` with their line, and each accepted record's line in `<table>_lines` (line 1 is the header; records are
- * assumed to be one line each, which holds for every dataset we know; a quoted multi-line field shifts later lines).
+ * `<table>_rej` with their line. `<table>_lines` maps each accepted record (`ord` = its rowid) to its physical line and
+ * its record number `rec` (0-based, blank lines skipped, rejected records counted), which is what split index files use.
  */
 export async function readCsv(con: DuckDBConnection, table: string, file: string, delimiter: string): Promise<CsvReadResult> {
+  // DuckDB would expand a glob: a path is a path here.
+  if (/[*?[\]{}]/.test(path.basename(file))) throw new ValidationError(`${file}: file names with glob characters (*?[]{}) are not supported`);
+  if (!existsSync(file)) throw new ValidationError(`${file}: no such file`);
   try {
     await con.run(
       `CREATE TABLE ${table} AS SELECT * FROM read_csv(${str(file)}, all_varchar = true, header = true, delim = ${str(delimiter)}, quote = '"', escape = '"', ` +
@@ -32,12 +36,42 @@ export async function readCsv(con: DuckDBConnection, table: string, file: string
   }
   const columns = (await con.runAndReadAll(`SELECT column_name FROM (DESCRIBE ${table})`)).getRowObjectsJson().map((r) => String(r.column_name));
   const rows = Number((await con.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${table}`)).getRowObjectsJson()[0]!.n);
-  const rejected = Number((await con.runAndReadAll(`SELECT count(DISTINCT line)::BIGINT AS n FROM ${table}_rej`)).getRowObjectsJson()[0]!.n);
-  await con.run(
-    `CREATE TABLE ${table}_lines AS SELECT (row_number() OVER (ORDER BY l) - 1)::BIGINT AS ord, l::BIGINT AS line ` +
-      `FROM range(2, ${rows + rejected + 2}) t(l) WHERE l NOT IN (SELECT line FROM ${table}_rej)`,
-  );
+  const rejectedLines = (await con.runAndReadAll(`SELECT DISTINCT line::BIGINT AS line FROM ${table}_rej ORDER BY 1`)).getRowObjectsJson().map((r) => Number(r.line));
+  const rejected = rejectedLines.length;
+  // Physical lines of the records, from the file itself; when they do not match what DuckDB parsed (a quoted field
+  // spanning lines), fall back to one record per line.
+  let lines = recordLines(readFileSync(file));
+  if (lines.length !== rows + rejected) lines = Array.from({ length: rows + rejected }, (_, i) => i + 2);
+  const rejectedSet = new Set(rejectedLines);
+  await con.run(`CREATE TABLE ${table}_lines (ord BIGINT, line BIGINT, rec BIGINT)`);
+  const app = await con.createAppender(`${table}_lines`);
+  let ord = 0;
+  for (const [rec, line] of lines.entries()) {
+    if (rejectedSet.has(line)) continue;
+    app.appendBigInt(BigInt(ord++));
+    app.appendBigInt(BigInt(line));
+    app.appendBigInt(BigInt(rec));
+    app.endRow();
+  }
+  app.closeSync();
   return { table, file, columns, rows, rejected };
+}
+
+/** 1-based physical line numbers of the non-empty lines after the header. */
+export function recordLines(bytes: Uint8Array): number[] {
+  const out: number[] = [];
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i <= bytes.length; i++) {
+    if (i === bytes.length || bytes[i] === 0x0a) {
+      let end = i;
+      if (end > start && bytes[end - 1] === 0x0d) end--;
+      if (line > 1 && end > start) out.push(line);
+      line++;
+      start = i + 1;
+    }
+  }
+  return out;
 }
 
 export interface StagingSummary {
@@ -87,8 +121,9 @@ export async function stageMetadata(con: DuckDBConnection, spec: DatasetSpec, la
   }
   appender.closeSync();
 
-  // Official split from index files: data row i is line i + 2.
+  // Official split from index files (0-based record numbers) or from a column.
   let splitExpr = 'NULL::VARCHAR';
+  let splitRaw = 'NULL::VARCHAR';
   let splitJoin = '';
   if (spec.split && 'indexFiles' in spec.split) {
     const parts: string[] = [];
@@ -97,26 +132,36 @@ export async function stageMetadata(con: DuckDBConnection, spec: DatasetSpec, la
       const r = await readCsv(con, t, file, ',');
       if (!r.columns.includes(spec.split.indexColumn)) throw new ValidationError(`${file}: split index file has no column "${spec.split.indexColumn}" (header: ${r.columns.join(', ')})`);
       if (r.rejected > 0) throw new ValidationError(`${file}: ${r.rejected} malformed rows in a split index file`);
-      parts.push(`SELECT TRY_CAST(${ident(spec.split.indexColumn)} AS BIGINT) + 2 AS line, ${str(split)} AS split FROM ${t}`);
+      const bad = (await con.runAndReadAll(`SELECT l.line, x.${ident(spec.split.indexColumn)} AS v FROM ${t} x JOIN ${t}_lines l ON l.ord = x.rowid WHERE TRY_CAST(x.${ident(spec.split.indexColumn)} AS BIGINT) IS NULL OR TRY_CAST(x.${ident(spec.split.indexColumn)} AS BIGINT) < 0 OR TRY_CAST(x.${ident(spec.split.indexColumn)} AS BIGINT) >= ${metadata.rows + metadata.rejected} LIMIT 1`)).getRowObjectsJson()[0];
+      if (bad) throw new ValidationError(`${file}: line ${bad.line}, field ${spec.split.indexColumn}: "${bad.v}" is not a row number of ${path.basename(spec.metadata.file)} (0 to ${metadata.rows + metadata.rejected - 1})`);
+      parts.push(`SELECT TRY_CAST(${ident(spec.split.indexColumn)} AS BIGINT) AS rec, ${str(split)} AS split FROM ${t}`);
     }
-    await con.run(`CREATE TABLE split_idx AS SELECT line, min(split) AS split, count(DISTINCT split) AS n FROM (${parts.join(' UNION ALL ')}) GROUP BY line`);
-    splitJoin = 'LEFT JOIN split_idx si ON si.line = ml.line';
+    await con.run(`CREATE TABLE split_idx AS SELECT rec, min(split) AS split, count(DISTINCT split) AS n FROM (${parts.join(' UNION ALL ')}) GROUP BY rec`);
+    splitJoin = 'LEFT JOIN split_idx si ON si.rec = ml.rec';
     splitExpr = 'si.split';
   } else if (spec.split && 'column' in spec.split) {
     const c = col(spec.split.column, 'split.column');
     splitExpr = `CASE ${Object.entries(spec.split.values).map(([raw, s]) => `WHEN trim(${c}) = ${str(raw)} THEN ${str(s)}`).join(' ')} ELSE NULL END`;
+    splitRaw = clean(c);
   }
   const splitConflict = spec.split && 'indexFiles' in spec.split ? 'coalesce(si.n, 0) > 1' : 'false';
 
   const joinSql = spec.joins
     .map((j, i) => {
-      const left = col(j.leftColumn, `joins[${i}].leftColumn`);
+      // The left side of a join is the metadata file: a join column would match a row against itself (or many).
+      if (!metadata.columns.includes(j.leftColumn)) {
+        throw new ValidationError(`${spec.metadata.file}: joins[${i}].leftColumn "${j.leftColumn}" is not a column of the metadata file (${metadata.columns.join(', ')})`);
+      }
+      const left = `m.${ident(j.leftColumn)}`;
       if (!joins[i]!.columns.includes(j.rightColumn)) throw new ValidationError(`${j.file}: join column "${j.rightColumn}" is not in the header (${joins[i]!.columns.join(', ')})`);
-      // One row per key on the right, so a duplicated key there cannot multiply samples.
-      return `LEFT JOIN (SELECT DISTINCT ON (k) *, true AS __present FROM (SELECT *, ${ident(j.rightColumn)} || ${str(j.rightSuffix)} AS k FROM j${i})) j${i} ON j${i}.k = ${left}`;
+      // One row per key on the right (its first), so a duplicated key there cannot multiply samples or pick at random.
+      return (
+        `LEFT JOIN (SELECT DISTINCT ON (__skinr1_key) * FROM (SELECT *, ${ident(j.rightColumn)} || ${str(j.rightSuffix)} AS __skinr1_key, true AS __skinr1_present, rowid AS __skinr1_ord FROM j${i}) ORDER BY __skinr1_key, __skinr1_ord) j${i} ` +
+        `ON j${i}.__skinr1_key = ${left}`
+      );
     })
     .join('\n');
-  const joinMissing = spec.joins.map((_, i) => `j${i}.__present IS NULL`);
+  const joinMissing = spec.joins.map((_, i) => `j${i}.__skinr1_present IS NULL`);
 
   const idCol = col(spec.id.column, 'id.column');
   const idExpr = spec.id.stripSuffix ? `regexp_replace(${clean(idCol)}, ${str(escapeRegex(spec.id.stripSuffix) + '$')}, '')` : clean(idCol);
@@ -163,7 +208,7 @@ export async function stageMetadata(con: DuckDBConnection, spec: DatasetSpec, la
     CREATE TABLE staged AS
     WITH base AS (
       SELECT ml.line AS source_line, ${idExpr} AS image_id, ${hotList} AS __hot, ${labelColumn} AS __label_col, ${joinMissing.length ? joinMissing.join(' OR ') : 'false'} AS __join_missing,
-        ${excluded} AS __excluded, ${splitExpr} AS split_official, ${splitConflict} AS __split_conflict,
+        ${excluded} AS __excluded, ${splitExpr} AS split_official, ${splitRaw} AS __split_raw, ${splitConflict} AS __split_conflict,
         ${group} AS group_id, ${patient} AS patient_id,
         ${age ? `TRY_CAST(${clean(age)} AS DOUBLE)` : 'NULL::DOUBLE'} AS age,
         ${sex ? `CASE lower(${clean(sex)}) WHEN 'male' THEN 'male' WHEN 'm' THEN 'male' WHEN 'female' THEN 'female' WHEN 'f' THEN 'female' ELSE 'unknown' END` : `'unknown'`} AS sex,
@@ -178,9 +223,13 @@ export async function stageMetadata(con: DuckDBConnection, spec: DatasetSpec, la
     ),
     labelled AS (SELECT *, ${labelExpr} AS label_raw FROM base),
     samples AS (${perImage.join(' UNION ALL ')}),
+    -- Duplicates are counted among rows nothing else rules out, so an earlier rejected copy never hides a good row.
     dups AS (
-      SELECT image_id, image_entry, count(*) AS __dup_n, count(DISTINCT label_raw) AS __dup_labels, min(source_line) AS __first_line
-      FROM samples WHERE image_id IS NOT NULL GROUP BY ALL
+      SELECT s.image_id, s.image_entry, count(*) AS __dup_n, count(DISTINCT s.label_raw) AS __dup_labels, min(s.source_line) AS __first_line
+      FROM samples s JOIN label_map lm ON lm.raw = s.label_raw
+      WHERE s.image_id IS NOT NULL AND NOT s.__join_missing AND NOT s.__excluded AND coalesce(len(s.__hot), 0) <= 1 AND NOT s.__split_conflict
+        AND NOT (s.__split_raw IS NOT NULL AND s.split_official IS NULL)
+      GROUP BY ALL
     ),
     keyed AS (
       SELECT s.*, ${str(spec.name)} || ':' || s.image_id || coalesce(':' || s.image_key, '') AS sample_id,
@@ -202,6 +251,7 @@ export async function stageMetadata(con: DuckDBConnection, spec: DatasetSpec, la
         WHEN label_raw IS NULL THEN 'label_missing'
         WHEN NOT __mapped THEN 'label_unknown'
         WHEN __split_conflict THEN 'split_conflict'
+        WHEN __split_raw IS NOT NULL AND split_official IS NULL THEN 'split_unknown'
         WHEN __dup_n > 1 AND __dup_labels > 1 THEN 'label_conflict'
         WHEN __dup_n > 1 AND __dup_later THEN 'duplicate_id'
         WHEN image_ref IS NULL THEN 'image_ref_missing'
@@ -214,6 +264,7 @@ export async function stageMetadata(con: DuckDBConnection, spec: DatasetSpec, la
         WHEN __excluded THEN ${str(spec.exclude?.column ?? '')}
         WHEN len(__hot) > 1 OR label_raw IS NULL OR NOT __mapped THEN ${str(labelField)}
         WHEN __split_conflict THEN 'split'
+        WHEN __split_raw IS NOT NULL AND split_official IS NULL THEN ${str(spec.split && 'column' in spec.split ? spec.split.column : 'split')}
         WHEN __dup_n > 1 AND __dup_labels > 1 THEN ${str(labelField)}
         WHEN __dup_n > 1 AND __dup_later THEN ${str(spec.id.column)}
         ELSE ${str(imageField(spec))}

@@ -80,7 +80,10 @@ export const DatasetSpecSchema = z.object({
   id: z.object({ column: Column, stripSuffix: z.string().optional() }),
   /** Folder holding the images (searched recursively; names matched exactly, then ignoring case). */
   imageRoot: z.string().min(1),
-  images: z.array(ImageRefSchema).min(1),
+  images: z
+    .array(ImageRefSchema)
+    .min(1)
+    .refine((imgs) => new Set(imgs.map((im, k) => im.key ?? String(k))).size === imgs.length, 'image keys must be unique (they end each sample id)'),
   label: LabelSchema,
   /** Lesion or case id: images of one group always land in one split. */
   group: Column.optional(),
