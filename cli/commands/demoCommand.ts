@@ -7,11 +7,8 @@ import { OnboardConfigSchema, type DatasetSummary } from '../../schemas/onboardi
 import { executeWorkflows } from '../executeWorkflow.ts';
 import { configFrom } from '../globalConfig.ts';
 import { emit, note } from '../output.ts';
+import { positiveInt } from '../positiveInt.ts';
 
-const int = (v: string) => {
-  if (!/^\d+$/.test(v) || Number(v) < 1) throw new Error(`expected a positive integer, got "${v}"`);
-  return Number(v);
-};
 
 /**
  * The main job on bundled demo data, as far as the pipeline goes today: generate the synthetic HAM10000-style and
@@ -19,8 +16,8 @@ const int = (v: string) => {
  */
 export const demoCommand = new Command('demo')
   .description('run the pipeline on synthetic demo data: generate two datasets in real formats and onboard them through Temporal')
-  .option('--images <n>', 'synthetic HAM10000-style images', int, 400)
-  .option('--cases <n>', 'synthetic Derm7pt-style cases (two images each)', int, 100)
+  .option('--images <n>', 'synthetic HAM10000-style images', positiveInt, 400)
+  .option('--cases <n>', 'synthetic Derm7pt-style cases (two images each)', positiveInt, 100)
   .option('--seed <seed>', 'same seed, same data, same dataset versions (memoized on a second run)', 'demo')
   .option('--json', 'machine-readable output')
   .option('--no-progress', 'no progress bars')

@@ -9,6 +9,7 @@ import { OnboardConfigSchema, type DatasetSummary, type OnboardInput } from '../
 import { executeWorkflow } from '../executeWorkflow.ts';
 import { configFrom } from '../globalConfig.ts';
 import { emit, note } from '../output.ts';
+import { positiveInt } from '../positiveInt.ts';
 
 interface OnboardOptions {
   adapter?: string;
@@ -25,10 +26,6 @@ interface OnboardOptions {
   progress: boolean;
 }
 
-const int = (v: string) => {
-  if (!/^\d+$/.test(v)) throw new Error(`expected a positive integer, got "${v}"`);
-  return Number(v);
-};
 
 function specFrom(o: OnboardOptions): DatasetSpec {
   let spec: DatasetSpec;
@@ -72,8 +69,8 @@ export const onboardCommand = new Command('onboard')
   .option('--extra <name=file>', 'an extra file an adapter needs (e.g. isic2019 metadata=..., skincon fitzpatrick17k=...)', (v, acc: string[]) => [...acc, v], [])
   .option('--spec <file>', 'a declarative dataset spec (YAML or JSON) for a dataset no adapter knows')
   .option('--name <name>', 'dataset id to use instead of the adapter/spec name')
-  .option('--image-size <px>', 'side of the stored square images', int, 128)
-  .option('--shard-size <n>', 'images per harmonization shard', int, 256)
+  .option('--image-size <px>', 'side of the stored square images', positiveInt, 128)
+  .option('--shard-size <n>', 'images per harmonization shard', positiveInt, 256)
   .option('--split-seed <seed>', 'seed of the group-wise split', 'skinr1')
   .option('--dry-run', 'show what would happen (labels, missing images, duplicates) without committing anything')
   .option('--json', 'machine-readable output')

@@ -4,17 +4,13 @@ import { SmokeHeartbeatSchema, type SmokeInput, type SmokeResult } from '../../s
 import { executeWorkflow } from '../executeWorkflow.ts';
 import { configFrom } from '../globalConfig.ts';
 import { emit, note } from '../output.ts';
+import { positiveInt } from '../positiveInt.ts';
 
-const int = (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw new Error(`expected an integer, got "${v}"`);
-  return n;
-};
 
 export const smokeCommand = new Command('smoke')
   .description('run the smoke workflow: a stepped, heartbeating, resumable activity that commits an artifact to the store')
-  .option('--steps <n>', 'number of steps', int, 12)
-  .option('--step-ms <ms>', 'duration of each step', int, 500)
+  .option('--steps <n>', 'number of steps', positiveInt, 12)
+  .option('--step-ms <ms>', 'duration of each step', positiveInt, 500)
   .option('--seed <seed>', 'seed of the hash chain (same seed -> same artifact, reused)', 'demo')
   .option('--workflow-id <id>', 'workflow id (default smoke-<seed>-<time>)')
   .option('--json', 'machine-readable output')

@@ -3,20 +3,17 @@ import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { generateSynthetic, type SyntheticFormat } from '../../datasets/synthetic/generateSynthetic.ts';
 import { emit } from '../output.ts';
+import { positiveInt } from '../positiveInt.ts';
 
-const int = (v: string) => {
-  if (!/^\d+$/.test(v) || Number(v) < 1) throw new Error(`expected a positive integer, got "${v}"`);
-  return Number(v);
-};
 
 export const synthCommand = new Command('synth')
   .description('write a synthetic dermoscopy dataset in a real format (images whose pixels show the concepts the metadata states)')
   .addOption(new Option('--format <format>', 'folder layout and metadata format').choices(['ham10000', 'derm7pt']).makeOptionMandatory())
-  .requiredOption('--n <count>', 'images (ham10000) or cases with two images each (derm7pt)', int)
+  .requiredOption('--n <count>', 'images (ham10000) or cases with two images each (derm7pt)', positiveInt)
   .requiredOption('--out <dir>', 'output folder')
   .option('--seed <seed>', 'same seed, same dataset', 'skinr1')
-  .option('--width <px>', 'image width', int, 192)
-  .option('--height <px>', 'image height', int, 144)
+  .option('--width <px>', 'image width', positiveInt, 192)
+  .option('--height <px>', 'image height', positiveInt, 144)
   .option('--json', 'machine-readable output')
   .action(async (o: { format: SyntheticFormat; n: number; out: string; seed: string; width: number; height: number; json?: boolean }) => {
     const bar = process.stderr.isTTY && !o.json ? new cliProgress.SingleBar({ format: `synth ${o.format} {bar} {value}/{total}` }, cliProgress.Presets.shades_classic) : undefined;
