@@ -75,4 +75,51 @@ describe('synthetic dataset generator', { timeout: 120_000 }, () => {
     assert.ok(mean(await Promise.all(vasc.map((t) => f(t, red)))) > 10 * mean(await Promise.all(nv.map((t) => f(t, red)))), 'lacunae are red');
     assert.ok(mean(await Promise.all(mel.map((t) => f(t, black)))) > 2 * mean(await Promise.all(nv.map((t) => f(t, black)))), 'melanomas carry black');
   });
+
+  it('is learnable but not trivial: a nearest-centroid classifier on 8 colour features beats the majority class by far', async () => {
+    const dir = tempDir('syn-learn');
+    await generateSynthetic({ format: 'ham10000', n: 420, out: dir, seed: 'learnable' });
+    const truth = truthOf(dir);
+    const features = await Promise.all(
+      truth.map(async (t) => {
+        const { data, info } = await sharp(path.join(dir, t.file)).resize(48, 36).raw().toBuffer({ resolveWithObject: true });
+        const n = info.width * info.height;
+        const skin = [data[0]!, data[1]!, data[2]!];
+        const f = new Array<number>(8).fill(0);
+        for (let i = 0; i < data.length; i += 3) {
+          const [r, g, b] = [data[i]!, data[i + 1]!, data[i + 2]!];
+          const lesion = Math.abs(r - skin[0]!) + Math.abs(g - skin[1]!) + Math.abs(b - skin[2]!) > 40;
+          f[0]! += +lesion;
+          f[1]! += +(r + g + b < 150);
+          f[2]! += +(b > r + 15 && b > 140);
+          f[3]! += +(r > 120 && r > g + 70 && r > b + 40);
+          f[4]! += +(r > 230 && g > 225 && b > 210);
+          f[5]! += +(r > 200 && g < 150 && b < 150);
+          f[6]! += lesion ? r - g : 0;
+          f[7]! += lesion ? b - g : 0;
+        }
+        return f.map((x, k) => (k >= 6 ? x / Math.max(1, f[0]!) / 50 : (x / n) * 10));
+      }),
+    );
+    // Images are written lesion by lesion, so cutting at 300 keeps (nearly) every lesion on one side.
+    const cut = 300;
+    const classes = [...new Set(truth.map((t) => t.dx))];
+    const centroid = new Map(
+      classes.map((c) => {
+        const idx = truth.slice(0, cut).flatMap((t, i) => (t.dx === c ? [i] : []));
+        return [c, features[0]!.map((_, k) => mean(idx.map((i) => features[i]![k]!)))] as const;
+      }),
+    );
+    let correct = 0;
+    for (let i = cut; i < truth.length; i++) {
+      const dist = (m: readonly number[]) => m.reduce((s, v, k) => s + (v - features[i]![k]!) ** 2, 0);
+      const best = [...centroid].sort((a, b) => dist(a[1]) - dist(b[1]))[0]![0];
+      correct += +(best === truth[i]!.dx);
+    }
+    const test = truth.slice(cut);
+    const accuracy = correct / test.length;
+    const majority = Math.max(...classes.map((c) => test.filter((t) => t.dx === c).length)) / test.length;
+    assert.ok(accuracy > majority + 0.25, `accuracy ${accuracy.toFixed(2)} vs majority ${majority.toFixed(2)}`);
+    assert.ok(accuracy < 0.98, `accuracy ${accuracy.toFixed(2)}: the classes should not be trivially separable by colour alone`);
+  });
 });
