@@ -45,13 +45,18 @@ describe('durability against a real Temporal dev server', { timeout: 240_000 }, 
     return w;
   };
 
-  it('a worker killed with SIGKILL mid-activity: a new worker finishes the run from the last heartbeat (attempt 2)', async () => {
-    const { cfg, runtime, serverOptions, workerEnv } = await setup('kill');
-    const server = await DevServer.start(serverOptions);
+  /** A dev server for one test and a client on it, both cleaned up after the suite. */
+  const serverAndClient = async (options: Parameters<typeof DevServer.start>[0]): Promise<Client> => {
+    const server = await DevServer.start(options);
     cleanups.push(() => server.stop());
     const connection = await Connection.connect({ address: server.address });
     cleanups.push(() => connection.close());
-    const client = new Client({ connection });
+    return new Client({ connection });
+  };
+
+  it('a worker killed with SIGKILL mid-activity: a new worker finishes the run from the last heartbeat (attempt 2)', async () => {
+    const { cfg, runtime, serverOptions, workerEnv } = await setup('kill');
+    const client = await serverAndClient(serverOptions);
 
     const first = await startWorker(workerEnv);
     const input = { steps: 10, stepMs: 600, seed: 'kill-test', roundsPerStep: 2000, runtime };
@@ -75,11 +80,7 @@ describe('durability against a real Temporal dev server', { timeout: 240_000 }, 
 
   it('a worker stopped with SIGTERM mid-activity hands the activity back after its grace time; another worker resumes it', async () => {
     const { cfg, runtime, serverOptions, workerEnv } = await setup('term');
-    const server = await DevServer.start(serverOptions);
-    cleanups.push(() => server.stop());
-    const connection = await Connection.connect({ address: server.address });
-    cleanups.push(() => connection.close());
-    const client = new Client({ connection });
+    const client = await serverAndClient(serverOptions);
 
     const first = await startWorker(workerEnv);
     // Long enough that the activity is still running after the status call and the 2 s shutdown grace time.
