@@ -1,14 +1,12 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
+import { KNOWN_SPLITS_FILE, readDatasetReport, SHARD_FILE, STAGED_FILE } from '../datasets/datasetFiles.ts';
 import { finalizeDatasetVersion } from '../datasets/finalizeDatasetVersion.ts';
-import { KNOWN_SPLITS_FILE } from './inspectDataset.ts';
 import { versionSpec } from '../datasets/onboardingIds.ts';
 import { producingRun } from '../lineage/producingRun.ts';
 import { CommitInputSchema, DatasetSummarySchema, type CommitInput, type DatasetSummary } from '../schemas/onboarding.ts';
 import { parseInput } from '../schemas/parseInput.ts';
 import { artifactKey } from '../store/ArtifactStore.ts';
-import { SHARD_FILE } from './harmonizeShard.ts';
 import type { ActivityDeps } from './ActivityDeps.ts';
 
 /**
@@ -32,7 +30,7 @@ export function makeCommitDatasetVersion(deps: ActivityDeps) {
       async (dir) => {
         summary = await finalizeDatasetVersion({
           dataset: String(input.versionInputs.dataset),
-          stagedFile: path.join(deps.store.dirOf(input.stagingId), 'staged.parquet'),
+          stagedFile: path.join(deps.store.dirOf(input.stagingId), STAGED_FILE),
           shardFiles: input.shardIds.map((s) => path.join(deps.store.dirOf(s), SHARD_FILE)),
           knownSplitsFile: path.join(deps.store.dirOf(input.stagingId), KNOWN_SPLITS_FILE),
           stagedRows: Number(staging.metrics.samples),
@@ -46,7 +44,7 @@ export function makeCommitDatasetVersion(deps: ActivityDeps) {
     );
     if (!summary) {
       // Committed by an earlier attempt: its report is the answer.
-      summary = DatasetSummarySchema.parse(JSON.parse(await readFile(path.join(deps.store.dirOf(manifest.id), 'report.json'), 'utf8')).summary);
+      summary = (await readDatasetReport(deps.store, manifest.id)).summary;
     }
     return DatasetSummarySchema.parse(summary);
   };

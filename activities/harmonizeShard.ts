@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { SHARD_FILE, STAGED_FILE } from '../datasets/datasetFiles.ts';
 import { ingestImage } from '../datasets/ingestImage.ts';
 import { SHARD_CODE_VERSION } from '../datasets/onboardingIds.ts';
 import { str } from '../datasets/sql.ts';
@@ -9,8 +10,6 @@ import { ShardInputSchema, ShardResultSchema, type ShardInput, type ShardResult 
 import { parseInput } from '../schemas/parseInput.ts';
 import { ImageStore } from '../store/ImageStore.ts';
 import type { ActivityDeps } from './ActivityDeps.ts';
-
-export const SHARD_FILE = 'shard.parquet';
 
 /**
  * Onboarding step 2, one per shard: decode, validate and resize the shard's images with sharp and store them by
@@ -32,7 +31,7 @@ export function makeHarmonizeShard(deps: ActivityDeps) {
     const existing = await deps.store.find(spec);
     if (existing) return ShardResultSchema.parse({ shardId: existing.id, rows: existing.metrics.rows, ok: existing.metrics.ok, reused: true });
 
-    const stagedFile = path.join(deps.store.dirOf(stagingId), 'staged.parquet');
+    const stagedFile = path.join(deps.store.dirOf(stagingId), STAGED_FILE);
     const instance = await DuckDBInstance.create(':memory:');
     const con = await instance.connect();
     try {

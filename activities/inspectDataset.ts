@@ -1,21 +1,19 @@
 import { existsSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { inspectSource } from '../datasets/inspectSource.ts';
 import { onboardingIds, versionSpec } from '../datasets/onboardingIds.ts';
-import { REPORT_FILE } from '../datasets/finalizeDatasetVersion.ts';
+import { ACCEPTED_FILE, KNOWN_SPLITS_FILE, readDatasetReport, STAGED_FILE } from '../datasets/datasetFiles.ts';
 import { str } from '../datasets/sql.ts';
 import { Hierarchy } from '../hierarchy/Hierarchy.ts';
 import { producingRun } from '../lineage/producingRun.ts';
 import { DatasetSpecSchema } from '../schemas/datasetSpec.ts';
-import { DatasetSummarySchema, InspectResultSchema, OnboardConfigSchema, type InspectResult, type OnboardConfig } from '../schemas/onboarding.ts';
+import { InspectResultSchema, OnboardConfigSchema, type InspectResult, type OnboardConfig } from '../schemas/onboarding.ts';
 import { parseInput } from '../schemas/parseInput.ts';
 import { artifactKey } from '../store/ArtifactStore.ts';
 import type { ActivityDeps } from './ActivityDeps.ts';
 import { z } from 'zod';
-
-export const KNOWN_SPLITS_FILE = 'known_splits.parquet';
 
 const InspectInputSchema = z.object({ spec: DatasetSpecSchema, config: OnboardConfigSchema });
 
@@ -36,19 +34,18 @@ export function makeInspectDataset(deps: ActivityDeps) {
       const versionId = artifactKey(versionSpec(versionInputs, input.config, [])).id;
       const existing = await deps.store.get(versionId);
       if (existing) {
-        const report = JSON.parse(await readFile(path.join(deps.store.dirOf(versionId), REPORT_FILE), 'utf8'));
-        return InspectResultSchema.parse({ reused: true, summary: DatasetSummarySchema.parse(report.summary) });
+        return InspectResultSchema.parse({ reused: true, summary: (await readDatasetReport(deps.store, versionId)).summary });
       }
       const { manifest } = await deps.store.commit(
         staging,
         () => producingRun(ctx.info, deps.workerIdentity, startedAt),
         async (out) => {
-          await ins.con.run(`COPY (SELECT * FROM staged ORDER BY row_no) TO ${str(path.join(out, 'staged.parquet'))} (FORMAT parquet, COMPRESSION zstd)`);
+          await ins.con.run(`COPY (SELECT * FROM staged ORDER BY row_no) TO ${str(path.join(out, STAGED_FILE))} (FORMAT parquet, COMPRESSION zstd)`);
           await writeFile(path.join(out, 'sources.json'), JSON.stringify({ spec: ins.spec, sources: ins.sources }, null, 2) + '\n');
           // Splits these images already have in committed versions, fixed now so the commit does not depend on what
           // other onboardings commit meanwhile (HAM10000 images inside ISIC 2019 keep HAM's split).
           const versionsDir = path.join(deps.store.artifactsDir, 'dataset-version');
-          const accepted = (await readdir(versionsDir).catch(() => [] as string[])).map((v) => path.join(versionsDir, v, 'accepted.parquet')).filter((f) => existsSync(f));
+          const accepted = (await readdir(versionsDir).catch(() => [] as string[])).map((v) => path.join(versionsDir, v, ACCEPTED_FILE)).filter((f) => existsSync(f));
           const knownSql = accepted.length
             ? `SELECT image_original_sha256, min(split) AS split FROM read_parquet([${accepted.map(str).join(', ')}]) WHERE image_original_sha256 IN (SELECT image_original_sha256 FROM staged WHERE reason IS NULL) GROUP BY 1 ORDER BY 1`
             : `SELECT NULL::VARCHAR AS image_original_sha256, NULL::VARCHAR AS split WHERE false`;

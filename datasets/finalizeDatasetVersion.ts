@@ -5,12 +5,10 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import type { SplitName } from '../schemas/datasetSpec.ts';
 import type { DatasetSummary, OnboardConfig } from '../schemas/onboarding.ts';
 import { assignSplits, type SplitRow } from './assignSplits.ts';
+import { ACCEPTED_FILE, QUARANTINED_FILE, REPORT_FILE } from './datasetFiles.ts';
 import { renderQualityReport } from './renderQualityReport.ts';
 import { str } from './sql.ts';
 
-export const ACCEPTED_FILE = 'accepted.parquet';
-export const QUARANTINED_FILE = 'quarantined.parquet';
-export const REPORT_FILE = 'report.json';
 
 /**
  * Merges the staged rows with the shards' image results, quarantines duplicate and conflicting images, assigns

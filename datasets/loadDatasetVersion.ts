@@ -4,7 +4,7 @@ import { tableFromIPC, type Table } from 'apache-arrow';
 import { readParquet } from 'parquet-wasm';
 import { ValidationError } from '../errors/ValidationError.ts';
 import type { ArtifactStore } from '../store/ArtifactStore.ts';
-import { ACCEPTED_FILE, QUARANTINED_FILE } from './finalizeDatasetVersion.ts';
+import { ACCEPTED_FILE, QUARANTINED_FILE } from './datasetFiles.ts';
 
 /**
  * A dataset version's accepted (or quarantined) rows as an Arrow table for in-memory use (training loaders,

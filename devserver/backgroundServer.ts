@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { TemporalConfig } from '../schemas/temporalConfig.ts';
+import { temporalAddress } from '../temporal.config.ts';
 import { writeFileDurable } from '../store/ArtifactStore.ts';
 import { DevServer } from './DevServer.ts';
 import { provisionTemporalCli } from './provisionTemporalCli.ts';
@@ -50,7 +51,7 @@ export async function startBackgroundServer(cfg: TemporalConfig, log: (l: string
       background: true,
     });
   } catch (e) {
-    if (await temporalAnswers(`${cfg.embedded.ip === '0.0.0.0' ? '127.0.0.1' : cfg.embedded.ip}:${cfg.embedded.port}`)) return undefined;
+    if (await temporalAnswers(temporalAddress(cfg))) return undefined;
     throw e;
   }
   const record: BackgroundServer = {

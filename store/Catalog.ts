@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { ACCEPTED_FILE, QUARANTINED_FILE } from '../datasets/datasetFiles.ts';
 
 /** Column types of manifest.json as DuckDB reads it; explicit so every kind's manifest lands in one stable table. */
 const manifestColumns = {
@@ -58,7 +59,7 @@ export class Catalog {
     await this.connection.run(`CREATE VIEW artifact_files AS SELECT id, unnest(files, recursive := true) FROM manifests`);
     await this.connection.run(`CREATE VIEW artifact_edges AS SELECT id AS child, unnest(parents) AS parent FROM manifests`);
     // Every dataset version's rows, with the version id taken from the file's folder.
-    for (const [view, file] of [['samples', 'accepted.parquet'], ['quarantine', 'quarantined.parquet']] as const) {
+    for (const [view, file] of [['samples', ACCEPTED_FILE], ['quarantine', QUARANTINED_FILE]] as const) {
       const g = path.join(storeRoot, 'artifacts', 'dataset-version', '*', file);
       const has = Number((await this.connection.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM glob(${sqlString(g)})`)).getRowObjectsJson()[0]?.n ?? 0);
       if (has > 0) {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { ArtifactIdSchema } from '../../schemas/artifactManifest.ts';
 import { ArtifactStore } from '../../store/ArtifactStore.ts';
+import { readDatasetReport } from '../../datasets/datasetFiles.ts';
 import { configFrom } from '../globalConfig.ts';
 import { emit } from '../output.ts';
 
@@ -35,7 +36,7 @@ datasetsCommand
     const m = await store.require(ArtifactIdSchema.parse(id));
     if (m.kind !== 'dataset-version') throw new Error(`${id} is a ${m.kind}, not a dataset version`);
     const dir = store.dirOf(m.id);
-    const report = JSON.parse(await readFile(path.join(dir, 'report.json'), 'utf8'));
+    const report = await readDatasetReport(store, m.id);
     const md = await readFile(path.join(dir, 'report.md'), 'utf8');
     emit(!!o.json, { ...report, files: m.files.map((f) => path.join(dir, f.path)) }, () => `${md}\nfiles: ${m.files.map((f) => path.join(dir, f.path)).join(', ')}`);
   });
