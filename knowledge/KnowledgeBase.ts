@@ -21,6 +21,7 @@ export class KnowledgeBase {
   private readonly featureById = new Map<string, Feature>();
   private readonly graph = new Map<string, Map<string, DdxStatement[]>>();
   private readonly byConcept = new Map<string, string[]>();
+  private readonly byConceptKey = new Map<string, string[]>();
   private readonly featureSets = new Map<string, Set<string>>();
   readonly mentions: PhraseIndex<Mention>;
   /** sha256 of the canonical knowledge content (not file positions): the knowledge base's version. */
@@ -35,6 +36,8 @@ export class KnowledgeBase {
       for (const c of f.concepts) {
         const key = normalizeTerm(c);
         this.byConcept.set(key, [...(this.byConcept.get(key) ?? []), f.id]);
+        const k = conceptKey(c);
+        if (!this.byConceptKey.get(k)?.includes(f.id)) this.byConceptKey.set(k, [...(this.byConceptKey.get(k) ?? []), f.id]);
       }
     }
     for (const e of data.diseases) {
@@ -111,10 +114,9 @@ export class KnowledgeBase {
     return this.byConcept.get(normalizeTerm(concept)) ?? [];
   }
 
-  /** The dataset concept keys the vocabulary knows: the criterion for "criterion:value" concepts, else the name. */
-  conceptKey(concept: string): string {
-    const i = concept.indexOf(':');
-    return normalizeTerm(i >= 0 ? concept.slice(0, i) : concept);
+  /** Features any value of a concept key means (all pigment network features for the key "pigment_network"). */
+  conceptKeyFeatures(key: string): string[] {
+    return this.byConceptKey.get(key) ?? [];
   }
 
   /** Which of `required` have an entry with rules and at least one DDx neighbour. */
@@ -123,6 +125,12 @@ export class KnowledgeBase {
     const missingDdx = required.filter((n) => this.has(n) && this.neighbours(n).length === 0);
     return { required: required.length, complete: required.length - missingEntry.length - missingDdx.length, missingEntry, missingDdx };
   }
+}
+
+/** A concept's key: the criterion of a "criterion:value" concept (Derm7pt), else the concept itself (SkinCon). */
+export function conceptKey(concept: string): string {
+  const i = concept.indexOf(':');
+  return normalizeTerm(i >= 0 ? concept.slice(0, i) : concept);
 }
 
 /** The knowledge content without file names and line numbers: moving text around does not change the version. */

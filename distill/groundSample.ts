@@ -1,0 +1,31 @@
+import { conceptKey, type KnowledgeBase } from '../knowledge/KnowledgeBase.ts';
+
+/** What an image's annotations say is visible, in knowledge-base features. */
+export interface Grounding {
+  annotated: boolean;
+  present: string[];
+  absent: string[];
+  /** Annotated concepts the feature vocabulary has no feature for (reported, not used). */
+  unmapped: string[];
+}
+
+/**
+ * Maps an image's annotated concepts onto features. A feature is absent when its concept key was annotated in the
+ * dataset (it occurs on some image of the version) but not on this image: a Derm7pt criterion recorded as "absent",
+ * a SkinCon concept not ticked. Present wins if two concepts disagree.
+ */
+export function groundSample(concepts: string[] | null, datasetConceptKeys: ReadonlySet<string>, kb: KnowledgeBase): Grounding {
+  if (concepts === null) return { annotated: false, present: [], absent: [], unmapped: [] };
+  const present = new Set<string>();
+  const unmapped: string[] = [];
+  const keys = new Set<string>();
+  for (const c of concepts) {
+    keys.add(conceptKey(c));
+    const f = kb.conceptFeatures(c);
+    if (f.length === 0) unmapped.push(c);
+    for (const id of f) present.add(id);
+  }
+  const absent = new Set<string>();
+  for (const k of [...datasetConceptKeys].sort()) if (!keys.has(k)) for (const id of kb.conceptKeyFeatures(k)) if (!present.has(id)) absent.add(id);
+  return { annotated: true, present: [...present].sort(), absent: [...absent].sort(), unmapped };
+}
