@@ -1,8 +1,11 @@
 import type { ActivityDeps } from './ActivityDeps.ts';
 import { makeCommitDatasetVersion } from './commitDatasetVersion.ts';
+import { makeCommitTrajectorySet } from './commitTrajectorySet.ts';
+import { makeDistillShard } from './distillShard.ts';
 import { makeHarmonizeShard } from './harmonizeShard.ts';
 import { makeInspectDataset } from './inspectDataset.ts';
 import { ping } from './ping.ts';
+import { makePlanDistillation } from './planDistillation.ts';
 import { makeSmokeWork } from './smokeWork.ts';
 
 /** Every activity the workers register; workflows import only `type Activities` from here. */
@@ -13,6 +16,9 @@ export function createActivities(deps: ActivityDeps) {
     inspectDataset: makeInspectDataset(deps),
     harmonizeShard: makeHarmonizeShard(deps),
     commitDatasetVersion: makeCommitDatasetVersion(deps),
+    planDistillation: makePlanDistillation(deps),
+    distillShard: makeDistillShard(deps),
+    commitTrajectorySet: makeCommitTrajectorySet(deps),
   };
 }
 

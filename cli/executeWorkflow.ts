@@ -60,7 +60,9 @@ export async function executeWorkflows<R>(cfg: TemporalConfig, runs: ExecuteOpti
       polls.set(r.workflowId, setTimeout(tick, 300).unref());
     }
     const all = Promise.all(handles.map((h) => h.result() as Promise<R>));
-    const results = await workers.reduce<Promise<R[]>>((inner, w) => w.runUntil(inner), all);
+    const results = await workers.reduce<Promise<R[]>>((inner, w) => w.runUntil(inner), all).catch((e: unknown) => {
+      throw rootCause(e);
+    });
     return results.map((result, i) => ({
       result,
       workflowId: handles[i]!.workflowId,
@@ -74,6 +76,23 @@ export async function executeWorkflows<R>(cfg: TemporalConfig, runs: ExecuteOpti
     await native?.close().catch(() => {});
     await session.close();
   }
+}
+
+/**
+ * A failed run's innermost cause, named after its failure type (e.g. ValidationError) and prefixed with where it
+ * failed, instead of the client's generic "Workflow execution failed".
+ */
+function rootCause(e: unknown): Error {
+  const chain: Array<{ name: string; message: string; type?: string }> = [];
+  for (let cur = e as (Error & { cause?: unknown; type?: string; activityType?: string; workflowType?: string }) | undefined; cur; cur = cur.cause as typeof cur) {
+    chain.push({ name: cur.activityType ? `activity ${cur.activityType}` : cur.name, message: cur.message, type: cur.type });
+  }
+  const last = chain[chain.length - 1];
+  if (!last || chain.length < 2) return e as Error;
+  const where = chain.filter((c) => c.name.startsWith('activity ')).map((c) => c.name);
+  const err = new Error(`${where.length ? `${where.join(' > ')}: ` : ''}${last.message}`);
+  err.name = last.type ?? last.name;
+  return err;
 }
 
 export async function executeWorkflow<R>(cfg: TemporalConfig, opts: ExecuteOptions): Promise<Execution<R>> {

@@ -4,6 +4,7 @@ import { configCommand } from './commands/configCommand.ts';
 import { datasetsCommand } from './commands/datasetsCommand.ts';
 import { demoCommand } from './commands/demoCommand.ts';
 import { devServerCommand } from './commands/devServerCommand.ts';
+import { distillCommand } from './commands/distillCommand.ts';
 import { knowledgeCommand } from './commands/knowledgeCommand.ts';
 import { onboardCommand } from './commands/onboardCommand.ts';
 import { provisionCommand } from './commands/provisionCommand.ts';
@@ -26,6 +27,7 @@ const program = new Command('skinr1')
   .addCommand(onboardCommand)
   .addCommand(datasetsCommand)
   .addCommand(knowledgeCommand)
+  .addCommand(distillCommand)
   .addCommand(synthCommand)
   .addCommand(smokeCommand)
   .addCommand(statusCommand)

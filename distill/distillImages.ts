@@ -50,6 +50,7 @@ export interface DistillOutcome {
 }
 
 const EXAMPLES_PER_REASON = 3;
+const YIELD_EVERY = 25;
 
 /**
  * Distills trajectories for a list of images: resolve the diagnosis, ground it in the annotations, plan the types,
@@ -132,6 +133,8 @@ export async function distillImages(
       });
     }
     ctx.onImage?.(out.images);
+    // Generation is synchronous CPU work: let heartbeats and cancellation through now and then.
+    if (out.images % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
   }
   return out;
 }

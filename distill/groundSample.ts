@@ -12,10 +12,12 @@ export interface Grounding {
 /**
  * Maps an image's annotated concepts onto features. A feature is absent when its concept key was annotated in the
  * dataset (it occurs on some image of the version) but not on this image: a Derm7pt criterion recorded as "absent",
- * a SkinCon concept not ticked. Present wins if two concepts disagree.
+ * a SkinCon concept not ticked. Present wins if two concepts disagree. A dataset with no concept annotated on any
+ * image is unannotated.
  */
 export function groundSample(concepts: string[] | null, datasetConceptKeys: ReadonlySet<string>, kb: KnowledgeBase): Grounding {
-  if (concepts === null) return { annotated: false, present: [], absent: [], unmapped: [] };
+  // A dataset without concept annotations stores empty lists: nothing was annotated, so nothing is "absent".
+  if (concepts === null || datasetConceptKeys.size === 0) return { annotated: false, present: [], absent: [], unmapped: [] };
   const present = new Set<string>();
   const unmapped: string[] = [];
   const keys = new Set<string>();

@@ -78,7 +78,9 @@ knowledgeCommand
     const view = {
       ...e,
       path: hierarchy.path(node).map((n) => hierarchy.node(n).name),
-      featurePhrases: Object.fromEntries([...Object.entries(e.morphology), ['dermoscopy', e.dermoscopy], ['clinical', e.clinical]].map(([k, v]) => [k, phrase(v as string[])])),
+      featurePhrases: Object.fromEntries(
+        [...Object.entries(e.morphology), ['dermoscopy', e.dermoscopy] as const, ['clinical', e.clinical] as const].map(([k, v]): [string, string[]] => [k, phrase(v)]),
+      ),
       ddx: kb.neighbours(node).map((n) => ({ node: n, name: hierarchy.node(n).name, contrast: kb.contrast(node, n).map((s) => s.text) })),
     };
     emit(!!o.json, view, () =>
