@@ -17,7 +17,7 @@ interface ShardStats {
   rejected: Record<string, number>;
   examples: Array<{ reason: string; trajectory: string; detail: string }>;
   unmappedConcepts: Record<string, number>;
-  teacher: { requests: number; cacheHits: number; failures: number; fallbacks: number } | null;
+  teacher: { requests: number; cacheHits: number; failures: number; rejected: Record<string, number> } | null;
 }
 
 function addInto(into: Record<string, number>, from: Record<string, number>): void {
@@ -47,8 +47,9 @@ export function makeCommitTrajectorySet(deps: ActivityDeps) {
       addInto(rejected, s.rejected);
       addInto(unmapped, s.unmappedConcepts);
       if (s.teacher) {
-        teacher ??= { requests: 0, cacheHits: 0, failures: 0, fallbacks: 0 };
-        for (const k of ['requests', 'cacheHits', 'failures', 'fallbacks'] as const) teacher[k] += s.teacher[k];
+        teacher ??= { requests: 0, cacheHits: 0, failures: 0, rejected: {} };
+        for (const k of ['requests', 'cacheHits', 'failures'] as const) teacher[k] += s.teacher[k];
+        addInto(teacher.rejected, s.teacher.rejected);
       }
     }
 

@@ -50,7 +50,7 @@ export function makeDistillShard(deps: ActivityDeps) {
           ctx.heartbeat({ shard: shard.index, done, total: samples.length });
         },
       });
-      const teacherStats = client ? { ...client.stats(), fallbacks: outcome.teacherFallbacks, failures: teacher!.failures() } : null;
+      const teacherStats = client ? { requests: client.stats().requests, cacheHits: client.stats().cacheHits, failures: teacher!.failures(), rejected: outcome.teacherRejected } : null;
       const { manifest, reused } = await deps.store.commit(
         spec,
         () => producingRun(ctx.info, deps.workerIdentity, startedAt),

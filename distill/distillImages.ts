@@ -46,7 +46,8 @@ export interface DistillOutcome {
   /** Rejection details, a few per reason, for the report. */
   examples: Array<{ reason: string; trajectory: string; detail: string }>;
   unmappedConcepts: Record<string, number>;
-  teacherFallbacks: number;
+  /** Teacher texts that failed verification (the knowledge base's own words were used instead), by reason. */
+  teacherRejected: Record<string, number>;
 }
 
 const EXAMPLES_PER_REASON = 3;
@@ -70,7 +71,7 @@ export async function distillImages(
   },
 ): Promise<DistillOutcome> {
   const { kb, h, config } = ctx;
-  const out: DistillOutcome = { records: [], images: 0, skipped: {}, rejected: {}, examples: [], unmappedConcepts: {}, teacherFallbacks: 0 };
+  const out: DistillOutcome = { records: [], images: 0, skipped: {}, rejected: {}, examples: [], unmappedConcepts: {}, teacherRejected: {} };
   const bump = (r: Record<string, number>, k: string) => (r[k] = (r[k] ?? 0) + 1);
   for (const s of samples) {
     out.images++;
@@ -95,7 +96,7 @@ export async function distillImages(
         if (verdict.ok) {
           text = candidate;
           byTeacher = true;
-        } else out.teacherFallbacks++;
+        } else bump(out.teacherRejected, verdict.reason!);
       }
       if (text === null) {
         const candidate = renderTrajectory(plan, kb, h);

@@ -17,7 +17,7 @@ export function renderTrajectoryReport(s: TrajectorySetSummary, x: ReportExtras)
     `Knowledge base ${s.knowledgeBaseId}; dataset versions ${s.datasetVersionIds.join(', ')}.`,
     '',
     `${s.images} images read; ${Object.values(s.skipped).reduce((a, b) => a + b, 0)} skipped; ${s.count} trajectories kept (${s.grounded} grounded in annotations), ${rejected} rejected by the verifier, ${s.capped} over the per-diagnosis cap.`,
-    s.teacher ? `Teacher: ${s.teacher.requests} requests, ${s.teacher.cacheHits} cache hits, ${s.teacher.failures} failures, ${s.teacher.fallbacks} texts that failed verification and fell back.` : 'Teacher: none (deterministic text).',
+    s.teacher ? `Teacher: ${s.teacher.requests} requests, ${s.teacher.cacheHits} cache hits, ${s.teacher.failures} failed calls; texts that failed verification and fell back to the knowledge base's words: ${Object.entries(s.teacher.rejected).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}.` : 'Teacher: none (deterministic text).',
     '',
     '## By type',
     '',

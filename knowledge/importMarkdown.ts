@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Hierarchy } from '../hierarchy/Hierarchy.ts';
+import { normalizeTerm, type Hierarchy } from '../hierarchy/Hierarchy.ts';
 import {
   FeatureKindSchema,
   morphologyAspects,
@@ -15,7 +15,7 @@ import {
 } from '../schemas/knowledge.ts';
 import { sha256Hex } from '../store/sha256.ts';
 import { featureMentions, mentionIndex, type Mention } from './mentionIndex.ts';
-import { PhraseIndex, phraseTokens } from './PhraseIndex.ts';
+import { PhraseIndex } from './PhraseIndex.ts';
 
 export interface ImportResult {
   data: KnowledgeBaseData;
@@ -43,7 +43,7 @@ interface PendingDdx {
 
 /** A feature id from its phrase: the snake_case of its words. */
 export function featureId(phrase: string): string {
-  return phraseTokens(phrase).join('_');
+  return normalizeTerm(phrase).replace(/ /g, '_');
 }
 
 /**
@@ -76,6 +76,8 @@ export function importMarkdown(dir: string, hierarchy: Hierarchy): ImportResult 
     let featureKind: FeatureKind | null = null;
     let entry: DiseaseEntry | null = null;
     let section: Section | null = null;
+    // After a heading that failed to resolve, its content is skipped (its one error is enough).
+    let skipping: 2 | 3 | null = null;
 
     lines.forEach((raw, i) => {
       const src: SourceRef = { file: rel, line: i + 1 };
@@ -85,6 +87,8 @@ export function importMarkdown(dir: string, hierarchy: Hierarchy): ImportResult 
       if (h) {
         const level = h[1]!.length;
         const title = h[2]!;
+        if (skipping !== null && level <= skipping) skipping = null;
+        if (skipping !== null) return;
         if (level === 1) {
           chapter = title;
           entry = null;
@@ -97,13 +101,18 @@ export function importMarkdown(dir: string, hierarchy: Hierarchy): ImportResult 
           if (chapter === null) return err(src, `"## ${title}" comes before any "# chapter" heading`);
           if (chapter.toLowerCase() === 'features') {
             const k = FeatureKindSchema.safeParse(title.toLowerCase() === 'color' ? 'colour' : title.toLowerCase());
+            if (!k.success) skipping = 2;
             if (!k.success) return err(src, `unknown feature kind "${title}"; expected one of ${FeatureKindSchema.options.join(', ')}`);
             featureKind = k.data;
             return;
           }
           const node = hierarchy.lookup(title);
-          if (!node) return err(src, `"${title}" is not a node, name or synonym of the disease hierarchy ${hierarchy.version}`);
+          if (!node) {
+            skipping = 2;
+            return err(src, `"${title}" is not a node, name or synonym of the disease hierarchy ${hierarchy.version}`);
+          }
           const dup = entries.find((e) => e.node === node);
+          if (dup) skipping = 2;
           if (dup) return err(src, `"${title}" (${node}) is already described at ${dup.source.file}:${dup.source.line}`);
           const n = hierarchy.node(node);
           entry = {
@@ -122,12 +131,14 @@ export function importMarkdown(dir: string, hierarchy: Hierarchy): ImportResult 
         } else {
           if (!entry) return err(src, `"### ${title}" is outside a disease entry`);
           const s = sectionNames[title.toLowerCase()];
+          if (!s) skipping = 3;
           if (!s) return err(src, `unknown section "${title}"; expected one of Morphology, Dermoscopy, Clinical signs, Rules, Differential diagnosis`);
           section = s;
         }
         return;
       }
 
+      if (skipping !== null) return;
       if (featureKind) {
         if (!line.trimStart().startsWith('|')) return err(src, 'expected a table row "| feature | also called | dataset concepts |"');
         const cells = line.trim().replace(/^\||\|$/g, '').split('|').map((c) => c.trim());
@@ -203,7 +214,7 @@ export function importMarkdown(dir: string, hierarchy: Hierarchy): ImportResult 
     const allowed = featuresOf(a);
     if (b) for (const f of featuresOf(b)) allowed.add(f);
       const found = featureMentions(mentions!, text);
-    if (found.length === 0) err(src, `"${text.slice(0, 60)}..." names no feature of the vocabulary; a rule must point at something visible`);
+    if (found.length === 0) err(src, `"${text.length > 60 ? `${text.slice(0, 60)}...` : text}" names no feature of the vocabulary; a rule must point at something visible`);
     for (const f of found) if (!allowed.has(f)) err(src, `mentions "${features.find((x) => x.id === f)?.phrase}", which is not among the features of ${b ? `${a.name} or ${b.name}` : a.name}`);
     return found;
   }
@@ -245,6 +256,7 @@ export function importMarkdown(dir: string, hierarchy: Hierarchy): ImportResult 
     diseases: entries,
     ddx,
   };
+  issues.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
   return { data, issues };
 }
 

@@ -65,7 +65,8 @@ export const TrajectorySetSummarySchema = z.object({
   /** Trajectories beyond maxPerDiagnosisPerType. */
   capped: z.number().int().min(0),
   grounded: z.number().int().min(0),
-  teacher: z.object({ requests: z.number().int(), cacheHits: z.number().int(), failures: z.number().int(), fallbacks: z.number().int() }).nullable(),
+  /** Teacher use: requests, cache hits, failed calls, and texts that failed verification (by reason) and fell back. */
+  teacher: z.object({ requests: z.number().int(), cacheHits: z.number().int(), failures: z.number().int(), rejected: Counts }).nullable(),
 });
 export type TrajectorySetSummary = z.infer<typeof TrajectorySetSummarySchema>;
 

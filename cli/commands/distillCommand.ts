@@ -32,7 +32,7 @@ function render(s: TrajectorySetSummary, seconds: number): string {
     `  ${s.count} trajectories, ${s.grounded} grounded in annotations; ${sum(s.rejected)} rejected, ${s.capped} capped`,
     ...Object.entries(s.byType).map(([t, n]) => `    type ${t} ${String(n).padStart(6)}  ${trajectoryTypeNames[Number(t) as TrajectoryType]}`),
     ...(sum(s.rejected) ? [`  rejected: ${Object.entries(s.rejected).map(([k, v]) => `${k} ${v}`).join(', ')}`] : []),
-    ...(s.teacher ? [`  teacher: ${s.teacher.requests} requests, ${s.teacher.cacheHits} cached, ${s.teacher.failures} failed, ${s.teacher.fallbacks} fell back`] : []),
+    ...(s.teacher ? [`  teacher: ${s.teacher.requests} requests, ${s.teacher.cacheHits} cached, ${s.teacher.failures} failed calls, ${sum(s.teacher.rejected)} texts rejected and replaced`] : []),
   ].join('\n');
 }
 
