@@ -29,6 +29,7 @@ export const DistillConfigSchema = z.object({
   teacher: TeacherConfigSchema.nullable().default(null),
 });
 export type DistillConfig = z.output<typeof DistillConfigSchema>;
+export type DistillConfigInput = z.input<typeof DistillConfigSchema>;
 
 export const DistillInputSchema = z.object({
   datasetVersionIds: z.array(ArtifactIdSchema).min(1),

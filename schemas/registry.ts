@@ -1,11 +1,14 @@
 import type { z } from 'zod';
 import { ArtifactManifestSchema } from './artifactManifest.ts';
 import { DatasetSpecSchema } from './datasetSpec.ts';
+import { DistillConfigSchema, DistillInputSchema, TrajectorySetSummarySchema } from './distill.ts';
 import { HierarchyFileSchema, LabelMapFileSchema } from './hierarchy.ts';
+import { KnowledgeBaseSchema } from './knowledge.ts';
 import { DatasetSummarySchema, OnboardConfigSchema, OnboardInputSchema } from './onboarding.ts';
 import { PingInputSchema } from './ping.ts';
 import { SmokeHeartbeatSchema, SmokeInputSchema, SmokeResultSchema } from './smoke.ts';
 import { StageProgressSchema } from './stageProgress.ts';
+import { TeacherConfigSchema } from './teacher.ts';
 import { TemporalConfigSchema } from './temporalConfig.ts';
 
 /** Every published schema by name: `skinr1 schema <name>` prints its JSON Schema for other tools and languages. */
@@ -23,4 +26,9 @@ export const schemaRegistry: Record<string, z.ZodType> = {
   'dataset-summary': DatasetSummarySchema,
   'hierarchy-file': HierarchyFileSchema,
   'label-map-file': LabelMapFileSchema,
+  'knowledge-base': KnowledgeBaseSchema,
+  'distill-config': DistillConfigSchema,
+  'distill-input': DistillInputSchema,
+  'teacher-config': TeacherConfigSchema,
+  'trajectory-set-summary': TrajectorySetSummarySchema,
 };

@@ -16,7 +16,7 @@ describe('skinr1 CLI', { timeout: 240_000 }, () => {
   it('--help lists every command, and each command has its own help', async () => {
     const r = await runCli(['--help'], {});
     assert.equal(r.code, 0);
-    for (const c of ['demo', 'onboard', 'datasets', 'synth', 'smoke', 'status', 'worker', 'dev-server', 'store', 'config', 'schema', 'provision']) assert.match(r.stdout, new RegExp(`^  ${c}\\b`, 'm'));
+    for (const c of ['demo', 'onboard', 'datasets', 'knowledge', 'distill', 'synth', 'smoke', 'status', 'worker', 'dev-server', 'store', 'config', 'schema', 'provision']) assert.match(r.stdout, new RegExp(`^  ${c}\\b`, 'm'));
     const w = await runCli(['worker', '--help'], {});
     assert.match(w.stdout, /--queue <queue>.*\(choices: "cpu", "gpu", "all"/s);
     const d = await runCli(['dev-server', '--help'], {});
@@ -115,6 +115,18 @@ describe('skinr1 CLI', { timeout: 240_000 }, () => {
       assert.equal(demo.code, 0, demo.stderr);
       const out = JSON.parse(demo.stdout);
       assert.deepEqual(out.datasets.map((x: { dataset: string; accepted: number }) => [x.dataset, x.accepted]), [['ham10000', 16], ['derm7pt', 8]]);
+      assert.match(out.trajectories.trajectorySetId, /^trajectory-set-[0-9a-f]{24}$/);
+      assert.ok(out.trajectories.count > 0);
+      // The distill contract: one JSON object with the set id, the count, counts by type and rejections by reason.
+      const ids = out.datasets.map((x: { datasetVersionId: string }) => x.datasetVersionId).join(',');
+      const dist = await runCli(['distill', '--datasets', ids, '--seed', 'demo', '--json'], env);
+      assert.equal(dist.code, 0, dist.stderr);
+      const dj = JSON.parse(dist.stdout);
+      assert.equal(dj.trajectorySetId, out.trajectories.trajectorySetId, 'same inputs, same set (reused)');
+      assert.equal(dj.reused, true);
+      assert.equal(dj.count, out.trajectories.count);
+      assert.deepEqual(Object.keys(dj.byType), ['1', '2', '3', '4', '5']);
+      assert.deepEqual(dj.rejected, {});
       const ls = JSON.parse((await runCli(['datasets', 'list', '--json'], env)).stdout);
       assert.equal(ls.length, 2);
       const show = await runCli(['datasets', 'show', out.datasets[0].datasetVersionId], env);
