@@ -6,6 +6,9 @@ import { sha256Hex } from '../store/sha256.ts';
 
 export const defaultHierarchyFile = path.join(projectRoot, 'hierarchy', 'disease-hierarchy.json');
 
+/** The catch-all node for labels such as Derm7pt "miscellaneous": a place in the tree, not a diagnosis. */
+export const unspecifiedNode = 'unspecified_lesion';
+
 /** Level names by depth below the root. */
 export const levelNames = ['root', 'group', 'category', 'disease', 'subtype'] as const;
 

@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Hierarchy } from '../hierarchy/Hierarchy.ts';
+import { unspecifiedNode, type Hierarchy } from '../hierarchy/Hierarchy.ts';
 import { LabelMapFileSchema } from '../schemas/hierarchy.ts';
 
 const datasetsDir = path.join(import.meta.dirname, '..', 'datasets');
@@ -26,5 +26,5 @@ export function requiredNodes(hierarchy: Hierarchy): string[] {
       if (nodes.length > 1) out.add(hierarchy.lca(...nodes));
     }
   }
-  return [...out].filter((n) => hierarchy.depth(n) >= 2 && n !== 'unspecified_lesion').sort();
+  return [...out].filter((n) => hierarchy.depth(n) >= 2 && n !== unspecifiedNode).sort();
 }
