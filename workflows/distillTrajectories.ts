@@ -4,7 +4,7 @@ import { DistillInputSchema, type DistillInput, type TrajectorySetSummary } from
 import { parseInput } from '../schemas/parseInput.ts';
 import type { StageProgress } from '../schemas/stageProgress.ts';
 import { activityOptions } from './activityOptions.ts';
-import { progressQuery } from './progressQuery.ts';
+import { markDone, progressQuery } from './progressQuery.ts';
 
 /**
  * Stage 2 of the DAG: plan (validate and commit the knowledge base, cut shards) -> distill shards in parallel on the
@@ -18,9 +18,7 @@ export async function distillTrajectories(rawInput: DistillInput): Promise<Traje
   try {
     const plan = await planDistillation({ datasetVersionIds: input.datasetVersionIds, knowledgeDir: input.knowledgeDir, config: input.config });
     if (plan.reused) {
-      progress.stage = 'done';
-      progress.state = 'done';
-      progress.detail = { ...progress.detail, trajectorySetId: plan.summary.trajectorySetId, reused: true };
+      markDone(progress, { trajectorySetId: plan.summary.trajectorySetId, reused: true });
       return plan.summary;
     }
     progress.stage = 'distill';
@@ -41,9 +39,7 @@ export async function distillTrajectories(rawInput: DistillInput): Promise<Traje
       shardIds: shards.map((s) => s.shardId),
       config: input.config,
     });
-    progress.stage = 'done';
-    progress.state = 'done';
-    progress.detail = { ...progress.detail, trajectorySetId: summary.trajectorySetId, count: summary.count };
+    markDone(progress, { trajectorySetId: summary.trajectorySetId, count: summary.count });
     return summary;
   } catch (e) {
     progress.state = 'failed';

@@ -4,7 +4,7 @@ import { OnboardInputSchema, type DatasetSummary, type OnboardInput } from '../s
 import { parseInput } from '../schemas/parseInput.ts';
 import type { StageProgress } from '../schemas/stageProgress.ts';
 import { activityOptions } from './activityOptions.ts';
-import { progressQuery } from './progressQuery.ts';
+import { markDone, progressQuery } from './progressQuery.ts';
 
 /**
  * Stage 1 of the DAG: inspect -> harmonize shards (in parallel on the cpu queue) -> commit the dataset version.
@@ -18,9 +18,7 @@ export async function onboardDataset(rawInput: OnboardInput): Promise<DatasetSum
   try {
     const inspected = await inspectDataset({ spec: input.spec, config: input.config });
     if (inspected.reused) {
-      progress.stage = 'done';
-      progress.state = 'done';
-      progress.detail = { ...progress.detail, datasetVersionId: inspected.summary.datasetVersionId, reused: true };
+      markDone(progress, { datasetVersionId: inspected.summary.datasetVersionId, reused: true });
       return inspected.summary;
     }
     progress.stage = 'harmonize';
@@ -40,9 +38,7 @@ export async function onboardDataset(rawInput: OnboardInput): Promise<DatasetSum
       versionInputs: inspected.versionInputs,
       config: input.config,
     });
-    progress.stage = 'done';
-    progress.state = 'done';
-    progress.detail = { ...progress.detail, datasetVersionId: summary.datasetVersionId, accepted: summary.accepted, quarantined: summary.quarantined };
+    markDone(progress, { datasetVersionId: summary.datasetVersionId, accepted: summary.accepted, quarantined: summary.quarantined });
     return summary;
   } catch (e) {
     progress.state = 'failed';
