@@ -6,19 +6,13 @@ import { str } from '../datasets/sql.ts';
 import { renderTrajectoryReport } from '../distill/renderTrajectoryReport.ts';
 import { SHARD_STATS_FILE, SHARD_TRAJECTORIES_FILE, SUMMARY_FILE, TRAJECTORIES_FILE, trajectorySetSpec } from '../distill/trajectorySetSpec.ts';
 import { producingRun } from '../lineage/producingRun.ts';
-import { CommitTrajectoriesInputSchema, TrajectorySetSummarySchema, type CommitTrajectoriesInput, type TrajectorySetSummary } from '../schemas/distill.ts';
+import { CommitTrajectoriesInputSchema, ShardStatsSchema, TrajectorySetSummarySchema, type CommitTrajectoriesInput, type ShardStats, type TrajectorySetSummary } from '../schemas/distill.ts';
 import { parseInput } from '../schemas/parseInput.ts';
 import { artifactKey } from '../store/ArtifactStore.ts';
 import type { ActivityDeps } from './ActivityDeps.ts';
 
-interface ShardStats {
-  images: number;
-  skipped: Record<string, number>;
-  rejected: Record<string, number>;
-  examples: Array<{ reason: string; trajectory: string; detail: string }>;
-  unmappedConcepts: Record<string, number>;
-  teacher: { requests: number; cacheHits: number; failures: number; rejected: Record<string, number> } | null;
-}
+const EXAMPLES_PER_REASON = 3;
+const HEARTBEAT_MS = 5_000;
 
 function addInto(into: Record<string, number>, from: Record<string, number>): void {
   for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
@@ -37,12 +31,21 @@ export function makeCommitTrajectorySet(deps: ActivityDeps) {
     if (artifactKey(spec).id !== input.trajectorySetId) throw new Error(`trajectory set id mismatch: planned ${input.trajectorySetId}, commit computes ${artifactKey(spec).id}`);
 
     const stats: ShardStats[] = [];
-    for (const id of input.shardIds) stats.push(JSON.parse(await readFile(path.join(deps.store.dirOf(id), SHARD_STATS_FILE), 'utf8')));
-    const skipped: Record<string, number> = {};
+    for (const id of input.shardIds) {
+      const shard = await deps.store.require(id);
+      if (shard.kind !== 'trajectory-shard' || shard.inputs.trajectorySetId !== input.trajectorySetId) throw new Error(`${id} is not a shard of ${input.trajectorySetId}`);
+      stats.push(ShardStatsSchema.parse(JSON.parse(await readFile(path.join(deps.store.dirOf(id), SHARD_STATS_FILE), 'utf8'))));
+    }
+    const planned = Object.values(input.skipped).reduce((a, b) => a + b, 0);
+    const read = stats.reduce((a, s) => a + s.images, 0);
+    if (read + planned !== input.images) throw new Error(`counts do not reconcile: ${input.images} images planned, ${planned} skipped at planning, ${read} read by the shards`);
+    const skipped: Record<string, number> = { ...input.skipped };
     const rejected: Record<string, number> = {};
     const unmapped: Record<string, number> = {};
     let teacher: ShardStats['teacher'] = null;
+    let extraTypesUnavailable = 0;
     for (const s of stats) {
+      extraTypesUnavailable += s.extraTypesUnavailable;
       addInto(skipped, s.skipped);
       addInto(rejected, s.rejected);
       addInto(unmapped, s.unmappedConcepts);
@@ -53,9 +56,16 @@ export function makeCommitTrajectorySet(deps: ActivityDeps) {
       }
     }
 
+    // The same examples whatever the shard size: sorted, then the first few per reason.
+    const examples = stats
+      .flatMap((s) => s.examples)
+      .sort((a, b) => a.reason.localeCompare(b.reason) || a.trajectory.localeCompare(b.trajectory))
+      .filter((e, i, all) => all.slice(0, i).filter((x) => x.reason === e.reason).length < EXAMPLES_PER_REASON);
+
     const instance = await DuckDBInstance.create(':memory:');
     const con = await instance.connect();
     let summary: TrajectorySetSummary | undefined;
+    const beat = setInterval(() => ctx.heartbeat({ phase: 'merge' }), HEARTBEAT_MS);
     try {
       const files = input.shardIds.map((id) => str(path.join(deps.store.dirOf(id), SHARD_TRAJECTORIES_FILE)));
       const cap = input.config.maxPerDiagnosisPerType;
@@ -78,9 +88,10 @@ export function makeCommitTrajectorySet(deps: ActivityDeps) {
             knowledgeBaseId: input.knowledgeBaseId,
             datasetVersionIds: [...new Set(input.datasetVersionIds)].sort(),
             reused: false,
-            images: stats.reduce((a, s) => a + s.images, 0),
+            images: input.images,
             skipped,
             count,
+            extraTypesUnavailable,
             byType,
             rejected,
             capped: total - count,
@@ -94,7 +105,7 @@ export function makeCommitTrajectorySet(deps: ActivityDeps) {
             path.join(dir, 'report.md'),
             renderTrajectoryReport(summary, {
               byTarget: Object.fromEntries(byTarget.map((r) => [String(r.k), Number(r.n)])),
-              examples: stats.flatMap((s) => s.examples),
+              examples,
               unmappedConcepts: unmapped,
               samples: samples.map((r) => ({ type: Number(r.type), target: String(r.target_node), start: String(r.start_node), dataset: String(r.dataset), grounded: Boolean(r.grounded), text: String(r.text) })),
             }),
@@ -105,6 +116,7 @@ export function makeCommitTrajectorySet(deps: ActivityDeps) {
       if (!summary) summary = TrajectorySetSummarySchema.parse({ ...JSON.parse(await readFile(path.join(deps.store.dirOf(manifest.id), SUMMARY_FILE), 'utf8')), reused: true });
       return summary;
     } finally {
+      clearInterval(beat);
       con.closeSync();
       instance.closeSync();
     }

@@ -2,8 +2,8 @@ import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { countDistillSamples } from '../distill/readDistillSamples.ts';
-import { KNOWLEDGE_FILE, knowledgeBaseSpec, SUMMARY_FILE, trajectorySetSpec } from '../distill/trajectorySetSpec.ts';
+import { createEligibleImages } from '../distill/readDistillSamples.ts';
+import { KNOWLEDGE_FILE, knowledgeBaseSpec, MAX_SHARDS, SUMMARY_FILE, trajectorySetSpec } from '../distill/trajectorySetSpec.ts';
 import { ValidationError } from '../errors/ValidationError.ts';
 import { Hierarchy } from '../hierarchy/Hierarchy.ts';
 import { KnowledgeBase } from '../knowledge/KnowledgeBase.ts';
@@ -23,7 +23,8 @@ export const PlanDistillationInputSchema = z.object({
 
 /**
  * Distillation step 1: validate the knowledge base and commit it as an artifact (so shards on any worker read the
- * same version), check the dataset versions, and cut their images into shards. A trajectory set that already exists
+ * same version), check the dataset versions (present, on this hierarchy), keep each image once and none held out
+ * elsewhere, and cut the eligible images into shards (at most MAX_SHARDS). A trajectory set that already exists
  * for these inputs is returned as is.
  */
 export function makePlanDistillation(deps: ActivityDeps) {
@@ -50,6 +51,10 @@ export function makePlanDistillation(deps: ActivityDeps) {
       const m = await deps.store.get(id);
       if (!m) throw new ValidationError(`dataset version ${id} is not in the store ${deps.store.root}`);
       if (m.kind !== 'dataset-version') throw new ValidationError(`${id} is a ${m.kind}, not a dataset version`);
+      const hv = m.inputs.hierarchy as { version?: string; sha256?: string } | undefined;
+      if (hv?.sha256 !== h.digest) {
+        throw new ValidationError(`dataset version ${id} was onboarded on hierarchy ${hv?.version ?? '?'} (${String(hv?.sha256).slice(0, 12)}), not the current ${h.version} (${h.digest.slice(0, 12)}): onboard it again`);
+      }
     }
     const setSpec = trajectorySetSpec(kbManifest.id, input.datasetVersionIds, input.config);
     const setId = (await deps.store.find(setSpec))?.id;
@@ -61,17 +66,12 @@ export function makePlanDistillation(deps: ActivityDeps) {
     const instance = await DuckDBInstance.create(':memory:');
     const con = await instance.connect();
     try {
+      const { images, skipped, eligible } = await createEligibleImages(con, deps.store, input.datasetVersionIds, input.config.splits);
+      if (eligible === 0) throw new ValidationError(`the dataset versions have no usable images in the split(s) ${input.config.splits.join(', ')} (${images} in those splits, skipped: ${JSON.stringify(skipped)})`);
+      const size = Math.max(input.config.shardSize, Math.ceil(eligible / MAX_SHARDS));
       const shards: DistillShard[] = [];
-      let images = 0;
-      for (const dv of [...new Set(input.datasetVersionIds)].sort()) {
-        const n = await countDistillSamples(con, deps.store, dv, input.config.splits);
-        images += n;
-        for (let offset = 0; offset < n; offset += input.config.shardSize) {
-          shards.push({ index: shards.length, datasetVersionId: dv, offset, limit: Math.min(input.config.shardSize, n - offset) });
-        }
-      }
-      if (images === 0) throw new ValidationError(`the dataset versions have no images in the split(s) ${input.config.splits.join(', ')}`);
-      return DistillPlanSchema.parse({ reused: false, trajectorySetId: artifactKey(setSpec).id, knowledgeBaseId: kbManifest.id, images, shards });
+      for (let offset = 0; offset < eligible; offset += size) shards.push({ index: shards.length, offset, limit: Math.min(size, eligible - offset) });
+      return DistillPlanSchema.parse({ reused: false, trajectorySetId: artifactKey(setSpec).id, knowledgeBaseId: kbManifest.id, images, skipped, shards });
     } finally {
       con.closeSync();
       instance.closeSync();

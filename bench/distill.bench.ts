@@ -41,6 +41,7 @@ const samples: DistillSample[] = Array.from({ length: n }, (_, i) => ({
   imageKey: 'img',
   imageSha256: '0'.repeat(64),
   split: 'train',
+  modality: 'dermoscopic',
   labelNodes: [nodes[i % nodes.length]!],
   concepts: i % 2 ? concepts.filter(() => rng.chance(0.1)) : null,
   fitzpatrick: null,
@@ -69,7 +70,7 @@ try {
     });
     distillMs.push(d.ms);
     const plans = samples.flatMap((s) => {
-      const g = groundSample(s.concepts, keys, kb);
+      const g = groundSample(s.concepts, keys, kb, s.modality);
       return planTrajectories({ target: s.labelNodes[0]!, grounding: g, seed: `b${r}`, imageKey: s.sampleId, extra: 2 }, kb, h, pool);
     });
     let texts: string[] = [];

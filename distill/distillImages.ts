@@ -2,6 +2,7 @@ import type { Hierarchy } from '../hierarchy/Hierarchy.ts';
 import type { KnowledgeBase } from '../knowledge/KnowledgeBase.ts';
 import type { DistillConfig, DistillSample, TrajectoryType } from '../schemas/distill.ts';
 import { sha256Hex } from '../store/sha256.ts';
+import { checkTeacherTexts } from './checkTeacherTexts.ts';
 import { groundSample } from './groundSample.ts';
 import { planTrajectories } from './planTrajectories.ts';
 import { renderTrajectory, type TeacherTexts, type TrajectoryPlan } from './renderTrajectory.ts';
@@ -19,6 +20,7 @@ export interface TrajectoryRecord {
   image_key: string;
   image_sha256: string;
   split: string;
+  modality: string;
   fitzpatrick: number | null;
   target_node: string;
   start_node: string;
@@ -48,6 +50,8 @@ export interface DistillOutcome {
   unmappedConcepts: Record<string, number>;
   /** Teacher texts that failed verification (the knowledge base's own words were used instead), by reason. */
   teacherRejected: Record<string, number>;
+  /** Extra types (2-5) asked for but not possible for an image's diagnosis. */
+  extraTypesUnavailable: number;
 }
 
 const EXAMPLES_PER_REASON = 3;
@@ -71,7 +75,7 @@ export async function distillImages(
   },
 ): Promise<DistillOutcome> {
   const { kb, h, config } = ctx;
-  const out: DistillOutcome = { records: [], images: 0, skipped: {}, rejected: {}, examples: [], unmappedConcepts: {}, teacherRejected: {} };
+  const out: DistillOutcome = { records: [], images: 0, skipped: {}, rejected: {}, examples: [], unmappedConcepts: {}, teacherRejected: {}, extraTypesUnavailable: 0 };
   const bump = (r: Record<string, number>, k: string) => (r[k] = (r[k] ?? 0) + 1);
   for (const s of samples) {
     out.images++;
@@ -81,16 +85,19 @@ export async function distillImages(
       ctx.onImage?.(out.images);
       continue;
     }
-    const grounding = groundSample(s.concepts, ctx.conceptKeys(s.datasetVersionId), kb);
+    const grounding = groundSample(s.concepts, ctx.conceptKeys(s.datasetVersionId), kb, s.modality);
     for (const c of grounding.unmapped) bump(out.unmappedConcepts, c);
     const imageKey = `${s.datasetVersionId}/${s.sampleId}/${s.imageKey}`;
     const plans = planTrajectories({ target: resolved.target, grounding, seed: config.seed, imageKey, extra: config.extraTypesPerSample }, kb, h, ctx.randomPool);
+    out.extraTypesUnavailable += config.extraTypesPerSample - (plans.length - 1);
     for (const plan of plans) {
       let text: string | null = null;
       let byTeacher = false;
       let verdict;
       const texts = ctx.teacher ? await ctx.teacher(plan) : null;
-      if (texts) {
+      const teacherProblem = texts ? checkTeacherTexts(texts, plan, kb, h) : null;
+      if (teacherProblem) bump(out.teacherRejected, teacherProblem);
+      if (texts && !teacherProblem) {
         const candidate = renderTrajectory(plan, kb, h, texts);
         verdict = verifyTrajectory(candidate, plan.target, grounding, kb, h);
         if (verdict.ok) {
@@ -118,6 +125,7 @@ export async function distillImages(
         image_key: s.imageKey,
         image_sha256: s.imageSha256,
         split: s.split,
+        modality: s.modality,
         fitzpatrick: s.fitzpatrick,
         target_node: plan.target,
         start_node: plan.start,

@@ -20,7 +20,9 @@ export function planTrajectories(
   const rng = new Rng(`${args.seed}\u0000${args.imageKey}`);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng.next() * xs.length)]!;
   const t = args.target;
-  const neighbours = kb.neighbours(t);
+  // A neighbour that is the target's own ancestor or descendant is not an alternative: "revising" a correct but finer
+  // hypothesis would teach the opposite of the hierarchical reward.
+  const neighbours = kb.neighbours(t).filter((n) => !h.isAncestorOrSelf(n, t) && !h.isAncestorOrSelf(t, n));
   const pool = randomPool(t);
   const available: TrajectoryType[] = [];
   if (neighbours.length) available.push(2, 3);

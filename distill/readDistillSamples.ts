@@ -6,38 +6,56 @@ import { conceptKey } from '../knowledge/KnowledgeBase.ts';
 import { DistillSampleSchema, type DistillSample } from '../schemas/distill.ts';
 import type { ArtifactStore } from '../store/ArtifactStore.ts';
 
-function acceptedFile(store: ArtifactStore, datasetVersionId: string): string {
-  return path.join(store.dirOf(datasetVersionId), ACCEPTED_FILE);
+export interface EligibleImages {
+  /** Images of the chosen splits in all inputs. */
+  images: number;
+  /** Left out before distillation, by reason. */
+  skipped: Record<string, number>;
+  /** Images distillation works on. */
+  eligible: number;
 }
 
-/** Images of a dataset version in the given splits (the rows distillation reads), counted. */
-export async function countDistillSamples(con: DuckDBConnection, store: ArtifactStore, datasetVersionId: string, splits: string[]): Promise<number> {
-  const r = await con.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM read_parquet(${str(acceptedFile(store, datasetVersionId))}) WHERE list_contains(${strList(splits)}, split)`);
-  return Number(r.getRowObjectsJson()[0]!.n);
+/**
+ * Builds the `eligible` table: the images of the chosen splits across all input versions, each image (by content
+ * hash) once, and none that any input holds out in another split (HAM10000 images reappear in ISIC 2019, possibly in
+ * its validation split: they must not train). Plan and shards build it the same way, so shard ranges line up.
+ */
+export async function createEligibleImages(con: DuckDBConnection, store: ArtifactStore, datasetVersionIds: string[], splits: string[]): Promise<EligibleImages> {
+  const dvs = [...new Set(datasetVersionIds)].sort();
+  const union = dvs.map((id) => `SELECT ${str(id)} AS dataset_version_id, * FROM read_parquet(${str(path.join(store.dirOf(id), ACCEPTED_FILE))})`).join(' UNION ALL BY NAME ');
+  await con.run(`CREATE OR REPLACE TABLE inputs AS ${union}`);
+  const inSplits = `list_contains(${strList(splits)}, split)`;
+  await con.run(`CREATE OR REPLACE TABLE held_out AS SELECT DISTINCT image_sha256 FROM inputs WHERE NOT ${inSplits}`);
+  await con.run(`
+    CREATE OR REPLACE TABLE candidates AS
+    SELECT *, image_sha256 IN (SELECT image_sha256 FROM held_out) AS held_elsewhere,
+      row_number() OVER (PARTITION BY image_sha256 ORDER BY dataset_version_id, sample_id, coalesce(image_key, '')) AS copy_no
+    FROM inputs WHERE ${inSplits}`);
+  await con.run(`CREATE OR REPLACE TABLE eligible AS SELECT * EXCLUDE (held_elsewhere, copy_no) FROM candidates WHERE NOT held_elsewhere AND copy_no = 1`);
+  const n = async (sql: string) => Number((await con.runAndReadAll(sql)).getRowObjectsJson()[0]!.n);
+  const images = await n(`SELECT count(*)::BIGINT AS n FROM candidates`);
+  const heldOut = await n(`SELECT count(*)::BIGINT AS n FROM candidates WHERE held_elsewhere`);
+  const duplicates = await n(`SELECT count(*)::BIGINT AS n FROM candidates WHERE NOT held_elsewhere AND copy_no > 1`);
+  const skipped: Record<string, number> = {};
+  if (heldOut) skipped.held_out_elsewhere = heldOut;
+  if (duplicates) skipped.duplicate_image = duplicates;
+  return { images, skipped, eligible: images - heldOut - duplicates };
 }
 
-/** One shard's images, in a stable order (sample, image key) so shards partition the rows the same way every time. */
-export async function readDistillSamples(
-  con: DuckDBConnection,
-  store: ArtifactStore,
-  datasetVersionId: string,
-  splits: string[],
-  offset: number,
-  limit: number,
-): Promise<DistillSample[]> {
+/** One shard's images from the `eligible` table, in a stable order. */
+export async function readDistillSamples(con: DuckDBConnection, offset: number, limit: number): Promise<DistillSample[]> {
   const r = await con.runAndReadAll(`
-    SELECT sample_id, dataset, image_key, image_sha256, split, label_nodes, concepts, fitzpatrick
-    FROM read_parquet(${str(acceptedFile(store, datasetVersionId))})
-    WHERE list_contains(${strList(splits)}, split)
-    ORDER BY sample_id, image_key LIMIT ${limit} OFFSET ${offset}`);
+    SELECT dataset_version_id, sample_id, dataset, image_key, image_sha256, split, modality, label_nodes, concepts, fitzpatrick
+    FROM eligible ORDER BY dataset_version_id, sample_id, coalesce(image_key, '') LIMIT ${limit} OFFSET ${offset}`);
   return r.getRowObjectsJson().map((row) =>
     DistillSampleSchema.parse({
-      datasetVersionId,
+      datasetVersionId: row.dataset_version_id,
       dataset: row.dataset,
       sampleId: row.sample_id,
       imageKey: row.image_key ?? '',
       imageSha256: row.image_sha256,
       split: row.split,
+      modality: row.modality ?? 'unknown',
       labelNodes: row.label_nodes,
       concepts: row.concepts ?? null,
       fitzpatrick: row.fitzpatrick === null || row.fitzpatrick === undefined ? null : Number(row.fitzpatrick),
@@ -45,8 +63,13 @@ export async function readDistillSamples(
   );
 }
 
-/** The concept keys annotated anywhere in a dataset version: absent on an image means "annotated, not seen". */
-export async function datasetConceptKeys(con: DuckDBConnection, store: ArtifactStore, datasetVersionId: string): Promise<Set<string>> {
-  const r = await con.runAndReadAll(`SELECT DISTINCT unnest(concepts) AS c FROM read_parquet(${str(acceptedFile(store, datasetVersionId))})`);
-  return new Set(r.getRowObjectsJson().map((row) => conceptKey(String(row.c))));
+/** The concept keys annotated anywhere in each input version: absent on an image means "annotated, not seen". */
+export async function conceptKeysByVersion(con: DuckDBConnection): Promise<Map<string, Set<string>>> {
+  const r = await con.runAndReadAll(`SELECT DISTINCT dataset_version_id AS v, unnest(concepts) AS c FROM inputs`);
+  const out = new Map<string, Set<string>>();
+  for (const row of r.getRowObjectsJson()) {
+    const v = String(row.v);
+    out.set(v, (out.get(v) ?? new Set()).add(conceptKey(String(row.c))));
+  }
+  return out;
 }

@@ -1,10 +1,11 @@
 import type { Hierarchy } from '../hierarchy/Hierarchy.ts';
 import type { DistillConfig, DistillShard } from '../schemas/distill.ts';
 import type { ArtifactSpec } from '../store/ArtifactStore.ts';
+import { TEACHER_PROMPTS_VERSION } from '../teacher/teacherPrompts.ts';
 
 export const KNOWLEDGE_CODE_VERSION = 'knowledge-base@1';
-export const TRAJECTORY_SET_CODE_VERSION = 'trajectory-set@1';
-export const TRAJECTORY_SHARD_CODE_VERSION = 'trajectory-shard@1';
+export const TRAJECTORY_SET_CODE_VERSION = 'trajectory-set@2';
+export const TRAJECTORY_SHARD_CODE_VERSION = 'trajectory-shard@2';
 
 /** File names inside the distillation artifacts. */
 export const KNOWLEDGE_FILE = 'knowledge.json';
@@ -21,7 +22,7 @@ export function distillIdentity(config: DistillConfig): Record<string, unknown> 
     splits: [...config.splits].sort(),
     extraTypesPerSample: config.extraTypesPerSample,
     maxPerDiagnosisPerType: config.maxPerDiagnosisPerType,
-    teacher: t ? { url: t.url, model: t.model, temperature: t.temperature, maxTokens: t.maxTokens } : null,
+    teacher: t ? { url: t.url, model: t.model, temperature: t.temperature, maxTokens: t.maxTokens, prompts: TEACHER_PROMPTS_VERSION } : null,
   };
 }
 
@@ -41,12 +42,16 @@ export function trajectorySetSpec(knowledgeBaseId: string, datasetVersionIds: st
   };
 }
 
-export function trajectoryShardSpec(trajectorySetId: string, knowledgeBaseId: string, shard: DistillShard, config: DistillConfig): ArtifactSpec {
+export function trajectoryShardSpec(trajectorySetId: string, knowledgeBaseId: string, datasetVersionIds: string[], shard: DistillShard, config: DistillConfig): ArtifactSpec {
+  const dvs = [...new Set(datasetVersionIds)].sort();
   return {
     kind: 'trajectory-shard',
     codeVersion: TRAJECTORY_SHARD_CODE_VERSION,
-    inputs: { trajectorySetId, datasetVersion: shard.datasetVersionId, offset: shard.offset, limit: shard.limit },
+    inputs: { trajectorySetId, offset: shard.offset, limit: shard.limit },
     config: distillIdentity(config),
-    parents: [knowledgeBaseId, shard.datasetVersionId],
+    parents: [knowledgeBaseId, ...dvs],
   };
 }
+
+/** At most this many shards per set: bounds the plan's payload and the workflow's history. */
+export const MAX_SHARDS = 500;

@@ -14,6 +14,7 @@ export const trajectoryColumns: Record<keyof TrajectoryRecord, string> = {
   image_key: 'VARCHAR',
   image_sha256: 'VARCHAR',
   split: 'VARCHAR',
+  modality: 'VARCHAR',
   fitzpatrick: 'TINYINT',
   target_node: 'VARCHAR',
   start_node: 'VARCHAR',

@@ -79,10 +79,24 @@ export function importMarkdown(dir: string, hierarchy: Hierarchy): ImportResult 
     // After a heading that failed to resolve, its content is skipped (its one error is enough).
     let skipping: 2 | 3 | null = null;
 
+    let inComment = false;
     lines.forEach((raw, i) => {
       const src: SourceRef = { file: rel, line: i + 1 };
-      const line = raw.trimEnd();
-      if (line.trim() === '' || line.trimStart().startsWith('<!--')) return;
+      // HTML comments (one line or several) are notes for people, never knowledge.
+      let line = raw.trimEnd();
+      if (inComment) {
+        const end = line.indexOf('-->');
+        if (end < 0) return;
+        inComment = false;
+        line = line.slice(end + 3);
+      }
+      line = line.replace(/<!--.*?-->/g, '');
+      const open = line.indexOf('<!--');
+      if (open >= 0) {
+        inComment = true;
+        line = line.slice(0, open);
+      }
+      if (line.trim() === '') return;
       const h = /^(#{1,3})\s+(.+?)\s*$/.exec(line);
       if (h) {
         const level = h[1]!.length;
@@ -174,6 +188,8 @@ export function importMarkdown(dir: string, hierarchy: Hierarchy): ImportResult 
       if (!bullet) return err(src, `expected a "- " bullet in the ${section} section of ${entry.name}`);
       const body = bullet[1]!.trim();
       const e: DiseaseEntry = entry;
+      // Trajectories wrap this text in <thinking> tags: a '<' inside would break every one of them.
+      if ((section === 'rules' || section === 'ddx') && body.includes('<')) return err(src, 'knowledge text must not contain "<"');
       const resolveList = (target: string[], phrases: string) =>
         deferred.push(() => {
           for (const p of phrases.split(',').map((x) => x.trim()).filter(Boolean)) {

@@ -40,9 +40,9 @@ export const DistillInputSchema = z.object({
 });
 export type DistillInput = z.input<typeof DistillInputSchema>;
 
+/** A contiguous range of the eligible images of all input versions, in (dataset version, sample, image key) order. */
 export const DistillShardSchema = z.object({
   index: z.number().int().min(0),
-  datasetVersionId: ArtifactIdSchema,
   offset: z.number().int().min(0),
   limit: z.number().int().min(1),
 });
@@ -57,9 +57,11 @@ export const TrajectorySetSummarySchema = z.object({
   reused: z.boolean(),
   /** Images read from the chosen splits. */
   images: z.number().int().min(0),
-  /** Images that yielded no trajectory, by reason (e.g. a label too coarse to name one diagnosis). */
+  /** Images that yielded no trajectory, by reason (a label too coarse to name one diagnosis, a duplicate image, ...). */
   skipped: Counts,
   count: z.number().int().min(0),
+  /** Trajectories of types 2-5 an image could not get (no DDx neighbour or no unrelated disease to compare with). */
+  extraTypesUnavailable: z.number().int().min(0),
   byType: z.record(z.enum(['1', '2', '3', '4', '5']), z.number().int().min(0)),
   /** Trajectories the verifier dropped, by reason. */
   rejected: Counts,
@@ -77,7 +79,10 @@ export const DistillPlanSchema = z.discriminatedUnion('reused', [
     reused: z.literal(false),
     trajectorySetId: ArtifactIdSchema,
     knowledgeBaseId: ArtifactIdSchema,
+    /** Images of the chosen splits in all input versions. */
     images: z.number().int().min(0),
+    /** Images left out before distillation: duplicates across inputs, images held out in another input's split. */
+    skipped: Counts,
     shards: z.array(DistillShardSchema),
   }),
 ]);
@@ -86,6 +91,7 @@ export type DistillPlan = z.infer<typeof DistillPlanSchema>;
 export const DistillShardInputSchema = z.object({
   trajectorySetId: ArtifactIdSchema,
   knowledgeBaseId: ArtifactIdSchema,
+  datasetVersionIds: z.array(ArtifactIdSchema).min(1),
   shard: DistillShardSchema,
   config: DistillConfigSchema,
 });
@@ -104,8 +110,23 @@ export const CommitTrajectoriesInputSchema = z.object({
   knowledgeBaseId: ArtifactIdSchema,
   datasetVersionIds: z.array(ArtifactIdSchema).min(1),
   shardIds: z.array(ArtifactIdSchema),
+  /** From the plan: the shards' images must add up to `images` minus the planned skips. */
+  images: z.number().int().min(0),
+  skipped: Counts,
   config: DistillConfigSchema,
 });
+
+/** What a distillation shard records next to its trajectories (stats.json). */
+export const ShardStatsSchema = z.object({
+  images: z.number().int().min(0),
+  skipped: Counts,
+  rejected: Counts,
+  extraTypesUnavailable: z.number().int().min(0),
+  examples: z.array(z.object({ reason: z.string(), trajectory: z.string(), detail: z.string() })),
+  unmappedConcepts: Counts,
+  teacher: z.object({ requests: z.number().int(), cacheHits: z.number().int(), failures: z.number().int(), rejected: Counts }).nullable(),
+});
+export type ShardStats = z.infer<typeof ShardStatsSchema>;
 export type CommitTrajectoriesInput = z.input<typeof CommitTrajectoriesInputSchema>;
 
 /** One image's facts that distillation uses (read from a dataset version's accepted rows). */
@@ -116,6 +137,8 @@ export const DistillSampleSchema = z.object({
   imageKey: z.string(),
   imageSha256: z.string(),
   split: z.string(),
+  /** dermoscopic or clinical: dermoscopic annotations (Derm7pt's checklist) say nothing about a clinical photo. */
+  modality: z.string(),
   labelNodes: z.array(NodeIdSchema).min(1),
   /** Annotated concepts present on the image; null when the dataset has no concept annotations. */
   concepts: z.array(z.string()).nullable(),

@@ -6,7 +6,10 @@ import { z } from 'zod';
  */
 export const TeacherConfigSchema = z.object({
   /** Base URL such as http://host:port/v1; requests go to `${url}/chat/completions`. */
-  url: z.url({ protocol: /^https?$/ }),
+  url: z
+    .url({ protocol: /^https?$/ })
+    // Credentials belong in the environment: a URL is logged, stored in workflow history and hashed into ids.
+    .refine((u) => { const p = new URL(u); return p.username === '' && p.password === '' && p.search === ''; }, 'the teacher URL must not carry credentials or a query string (put the key in the environment variable named by apiKeyEnv)'),
   model: z.string().min(1),
   apiKeyEnv: z.string().min(1).default('SKINR1_TEACHER_API_KEY'),
   temperature: z.number().min(0).max(2).default(0.2),

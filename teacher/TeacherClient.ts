@@ -240,10 +240,13 @@ function backoffMs(attempt: number): number {
   return Math.round(exp + Math.random() * BACKOFF_BASE_MS);
 }
 
-/** Retry-After in seconds; the HTTP-date form is rare from API servers and falls back to backoff. */
+/** The longest Retry-After honoured: a server asking for more is treated as down for now (the call fails, we fall back). */
+const MAX_RETRY_AFTER_MS = 60_000;
+
+/** Retry-After in seconds, capped; the HTTP-date form is rare from API servers and falls back to backoff. */
 function parseRetryAfter(value: string | null): number | undefined {
   if (value === null || !/^\s*\d+(\.\d+)?\s*$/.test(value)) return undefined;
-  return Math.round(Number(value) * 1000);
+  return Math.min(MAX_RETRY_AFTER_MS, Math.round(Number(value) * 1000));
 }
 
 function errorMessage(body: string): string {
@@ -266,4 +269,17 @@ function describeError(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
   return `${err.message}${cause}`;
+}
+
+const shared = new Map<string, TeacherClient>();
+
+/**
+ * One client per endpoint, model and settings in this process, so every shard a worker runs at once shares one rate
+ * limit and one in-memory cache (a worker runs several shards in parallel).
+ */
+export function sharedTeacherClient(config: TeacherConfigInput): TeacherClient {
+  const key = sha256Json(TeacherConfigSchema.parse(config));
+  let c = shared.get(key);
+  if (!c) shared.set(key, (c = new TeacherClient(config)));
+  return c;
 }

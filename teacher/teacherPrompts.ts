@@ -8,6 +8,9 @@ import type { ChatMessage } from '../schemas/teacher.ts';
 
 const SYSTEM = 'You are a dermatologist and your output is strictly in accordance with the requirements.';
 
+/** Bumped whenever a prompt's wording changes: teacher texts differ, so trajectory sets must too. */
+export const TEACHER_PROMPTS_VERSION = 'teacher-prompts@1';
+
 export const RULE_TAG = 'rule';
 export const DDX_TAG = 'differential diagnosis reasoning';
 

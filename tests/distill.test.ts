@@ -15,7 +15,7 @@ const melanomaConcepts = ['pigment_network:atypical', 'streaks:irregular', 'blue
 const pool = randomPoolOf(kb, h);
 
 function plans(target: string, concepts: string[] | null, imageKey = 'img-1') {
-  const grounding = groundSample(concepts, concepts ? derm7ptKeys : new Set(), kb);
+  const grounding = groundSample(concepts, concepts ? derm7ptKeys : new Set(), kb, 'dermoscopic');
   return planTrajectories({ target, grounding, seed: 'test', imageKey, extra: 4 }, kb, h, pool);
 }
 
@@ -26,12 +26,19 @@ function hypotheses(text: string): { first: string | undefined; final: string | 
 
 describe('trajectory generation', () => {
   it('grounds an annotated image in its concepts: present ones, and absent ones of criteria annotated elsewhere', () => {
-    const g = groundSample(melanomaConcepts, derm7ptKeys, kb);
+    const g = groundSample(melanomaConcepts, derm7ptKeys, kb, 'dermoscopic');
     assert.equal(g.annotated, true);
     assert.deepEqual(g.present, ['atypical_pigment_network', 'blue_whitish_veil', 'irregular_streaks']);
     assert.ok(g.absent.includes('regression_structures') && g.absent.includes('arborizing_vessels'));
     assert.ok(!g.absent.includes('typical_pigment_network'), 'the network was annotated (atypical), so the typical one is not claimed absent');
-    assert.equal(groundSample([], new Set(), kb).annotated, false, 'a dataset without concept annotations is unannotated');
+    assert.equal(groundSample([], new Set(), kb, 'dermoscopic').annotated, false, 'a dataset without concept annotations is unannotated');
+  });
+
+  it('does not ground a clinical photo in dermoscopic findings (Derm7pt has one of each per case)', () => {
+    const g = groundSample(melanomaConcepts, derm7ptKeys, kb, 'clinical');
+    assert.deepEqual(g, { annotated: false, present: [], absent: [], unmapped: [] });
+    const skincon = groundSample(['Plaque', 'Scale'], new Set(['plaque', 'scale', 'nodule']), kb, 'clinical');
+    assert.deepEqual([skincon.annotated, skincon.present, skincon.absent], [true, ['plaque', 'scale'], ['nodule']]);
   });
 
   it('resolves set labels to their category and skips sets that name no diagnosis', () => {
@@ -126,6 +133,7 @@ describe('the trajectory verifier', () => {
       imageKey: 'derm',
       imageSha256: 'a'.repeat(64),
       split: 'train',
+      modality: 'dermoscopic',
       labelNodes: ['melanoma'],
       concepts: melanomaConcepts,
       fitzpatrick: null,
@@ -142,10 +150,75 @@ describe('the trajectory verifier', () => {
     assert.equal(out.images, 2);
     assert.deepEqual(out.skipped, { label_not_specific: 1 });
     assert.equal(out.records.length, 3);
-    assert.deepEqual(out.teacherRejected, { feature_not_allowed: 3 });
+    assert.deepEqual(out.teacherRejected, { teacher_off_target: 1, teacher_wrong_conclusion: 2 });
     assert.ok(out.records.every((r) => !r.teacher && verdict(r.text, 'melanoma').ok));
     const good = await distillImages([sample], { kb, h, config: { seed: 'test', extraTypesPerSample: 0 }, conceptKeys: () => derm7ptKeys, randomPool: pool, teacher: async () => ({ rule: 'An atypical pigment network with irregular streaks indicates melanoma.' }) });
     assert.equal(good.records[0]!.teacher, true);
     assert.match(good.records[0]!.text, /Rule: An atypical pigment network with irregular streaks indicates melanoma\./);
+  });
+
+  const sample: DistillSample = {
+    datasetVersionId: 'dataset-version-000000000000000000000000',
+    dataset: 'derm7pt',
+    sampleId: 'm',
+    imageKey: 'derm',
+    imageSha256: 'b'.repeat(64),
+    split: 'train',
+    modality: 'dermoscopic',
+    labelNodes: ['melanoma'],
+    concepts: ['pigment_network:atypical', 'streaks:irregular'],
+    fitzpatrick: null,
+  };
+  const withTeacher = (teacher: NonNullable<Parameters<typeof distillImages>[1]['teacher']>, extra = 2) =>
+    distillImages([sample], { kb, h, config: { seed: 'test', extraTypesPerSample: extra }, conceptKeys: () => derm7ptKeys, randomPool: pool, teacher });
+  const teacherCases: Array<[string, string, NonNullable<Parameters<typeof distillImages>[1]['teacher']>]> = [
+    ['teacher_no_feature', 'a refusal instead of a rule', async (p) => (p.type === 1 ? { rule: "I'm sorry, but I can't help with that request." } : null)],
+    ['teacher_contradicts_annotation', 'a rule claiming a feature annotated absent', async (p) => (p.type === 1 ? { rule: 'A blue-whitish veil is clearly visible, which indicates melanoma.' } : null)],
+    ['teacher_off_target', "a rule arguing from another disease's features", async (p) => (p.type === 1 ? { rule: 'A typical pigment network and a uniform colour as in a melanocytic nevus.' } : null)],
+    ['teacher_wrong_conclusion', 'a comparison that concludes the other diagnosis', async (p) => (p.type === 1 ? null : { comparison: `This lesion is ${h.node(p.other!).name}, not melanoma, despite the atypical pigment network.` })],
+  ];
+  for (const [reason, what, teacher] of teacherCases) {
+    it(`catches ${what} from a teacher (${reason}) and keeps the knowledge base's words`, async () => {
+      const out = await withTeacher(teacher);
+      assert.deepEqual(Object.keys(out.teacherRejected), [reason]);
+      assert.ok(out.records.every((r) => !r.teacher));
+      assert.deepEqual(out.rejected, {});
+    });
+  }
+});
+
+describe('distillation is independent of how the work is cut', () => {
+  it('the same images give the same trajectories in one pass or in shards of any size', async () => {
+    const nodes = ['melanoma', 'melanocytic_nevus', 'seborrheic_keratosis'];
+    const samples: DistillSample[] = Array.from({ length: 30 }, (_, i) => ({
+      datasetVersionId: 'dataset-version-000000000000000000000000',
+      dataset: 'syn',
+      sampleId: String(i).padStart(3, '0'),
+      imageKey: '',
+      imageSha256: String(i).padStart(64, '0'),
+      split: 'train',
+      modality: 'dermoscopic',
+      labelNodes: [nodes[i % 3]!],
+      concepts: i % 2 ? melanomaConcepts : null,
+      fitzpatrick: null,
+    }));
+    const run = (xs: DistillSample[]) => distillImages(xs, { kb, h, config: { seed: 'cut', extraTypesPerSample: 2 }, conceptKeys: () => derm7ptKeys, randomPool: pool });
+    const whole = (await run(samples)).records;
+    for (const size of [1, 7, 13]) {
+      const parts: typeof whole = [];
+      for (let i = 0; i < samples.length; i += size) parts.push(...(await run(samples.slice(i, i + size))).records);
+      assert.deepEqual(parts, whole, `shards of ${size}`);
+    }
+  });
+
+  it('never offers a hierarchy relative as the look-alike (dysplastic nevus is a melanocytic nevus)', async () => {
+    const { defaultKnowledgeDir, KnowledgeBase } = await import('../knowledge/KnowledgeBase.ts');
+    const project = KnowledgeBase.load(defaultKnowledgeDir, h).kb;
+    assert.ok(project.neighbours('nevus_dysplastic').includes('melanocytic_nevus'), 'the knowledge base links them');
+    const g = groundSample(null, new Set(), project, 'dermoscopic');
+    for (let i = 0; i < 40; i++) {
+      const ps = planTrajectories({ target: 'nevus_dysplastic', grounding: g, seed: 's', imageKey: `k${i}`, extra: 4 }, project, h, randomPoolOf(project, h));
+      for (const p of ps) if (p.other) assert.ok(!h.isAncestorOrSelf(p.other, 'nevus_dysplastic'), `${p.type}: ${p.other}`);
+    }
   });
 });

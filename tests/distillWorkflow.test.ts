@@ -59,10 +59,11 @@ describe('distillTrajectories workflow on a real Temporal dev server', { timeout
     const rows = await query(`SELECT * FROM read_parquet('${file}')`);
     assert.equal(rows.length, s.count);
     assert.ok(rows.every((r) => r.split === 'train'), 'validation and test images stay held out');
-    const perDataset = await query(`SELECT dataset, list(DISTINCT type ORDER BY type) AS types, bool_and(grounded) AS all_grounded, bool_or(grounded) AS any_grounded FROM read_parquet('${file}') GROUP BY 1 ORDER BY 1`);
+    const perDataset = await query(`SELECT dataset, list(DISTINCT type ORDER BY type) AS types, bool_or(grounded) AS any_grounded, bool_and(grounded = (modality = 'dermoscopic')) AS dermoscopic_grounded FROM read_parquet('${file}') GROUP BY 1 ORDER BY 1`);
+    // Derm7pt's checklist grounds its dermoscopic images; its clinical photos and HAM10000 (no annotations) use the rules.
     assert.deepEqual(perDataset, [
-      { dataset: 'derm7pt', types: [1, 2, 3, 4, 5], all_grounded: true, any_grounded: true },
-      { dataset: 'ham10000', types: [1, 2, 3, 4, 5], all_grounded: false, any_grounded: false },
+      { dataset: 'derm7pt', types: [1, 2, 3, 4, 5], any_grounded: true, dermoscopic_grounded: true },
+      { dataset: 'ham10000', types: [1, 2, 3, 4, 5], any_grounded: false, dermoscopic_grounded: false },
     ]);
     // Images in = images skipped + images with trajectories (nothing was rejected here).
     const images = Number((await query(`SELECT count(DISTINCT (dataset_version_id, sample_id, image_key))::INTEGER AS n FROM read_parquet('${file}')`))[0]!.n);
@@ -98,6 +99,23 @@ describe('distillTrajectories workflow on a real Temporal dev server', { timeout
     const other = await distill({ shardSize: 25, extraTypesPerSample: 2, seed: 'another' });
     assert.notEqual(other.trajectorySetId, first!.trajectorySetId);
     assert.equal(other.knowledgeBaseId, first!.knowledgeBaseId);
+  });
+
+  it('keeps each image once across inputs and drops images another input holds out (no leak into validation or test)', async () => {
+    // The same HAM-style images onboarded again with another split seed: same hashes, other splits.
+    const a = await generateSynthetic({ format: 'ham10000', n: 90, out: path.join(data, 'ham'), seed: 'distill' });
+    const again = await h.onboard(adapterSpec('ham10000', a.metadata, a.out, {}), { split: { seed: 'reshuffled', ratios: { train: 0.7, val: 0.15, test: 0.15 } } });
+    assert.notEqual(again.datasetVersionId, ham);
+    const s = await distill({ shardSize: 25 }, [ham, again.datasetVersionId]);
+    assert.ok((s.skipped.duplicate_image ?? 0) > 0, JSON.stringify(s.skipped));
+    assert.ok((s.skipped.held_out_elsewhere ?? 0) > 0, JSON.stringify(s.skipped));
+    const file = path.join(h.store.dirOf(s.trajectorySetId), 'trajectories.parquet');
+    const [row] = await query(`SELECT count(DISTINCT image_sha256)::INTEGER AS images, count(DISTINCT (dataset_version_id, sample_id, image_key))::INTEGER AS samples FROM read_parquet('${file}')`);
+    assert.equal(row!.images, row!.samples, 'one image, one sample');
+    const heldOut = await query(`SELECT count(*)::INTEGER AS n FROM read_parquet('${file}') t WHERE t.image_sha256 IN (SELECT image_sha256 FROM read_parquet('${path.join(h.store.dirOf(again.datasetVersionId), 'accepted.parquet')}') WHERE split <> 'train')`);
+    assert.equal(heldOut[0]!.n, 0);
+    const images = Number(row!.images);
+    assert.equal(images + Object.values(s.skipped).reduce((x, y) => x + y, 0), s.images, 'images in = skipped + distilled');
   });
 
   it('fails at once, naming file and line, when the knowledge base is broken; nothing is committed', async () => {
@@ -137,8 +155,10 @@ describe('distillTrajectories workflow on a real Temporal dev server', { timeout
         if (last.startsWith('Rewrite')) answer = `<rule>In short: ${/\nRule: (.+)$/.exec(last)![1]}</rule>`;
         else if (requests % 4 === 0) answer = '<differential diagnosis reasoning>A honey-coloured crust and a silvery scale decide it.</differential diagnosis reasoning>';
         else {
-          const kept = last.split('\n')[1]!;
-          answer = `<differential diagnosis reasoning>The lesion fits ${kept}</differential diagnosis reasoning>`;
+          const [first, keptLine] = last.split('\n');
+          const [, kept, other] = /this lesion is (.+) rather than (.+)\.$/.exec(first!)!;
+          const keptRule = keptLine!.slice(kept!.length + 2);
+          answer = `<differential diagnosis reasoning>${kept} rather than ${other}: ${keptRule}</differential diagnosis reasoning>`;
         }
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ choices: [{ message: { role: 'assistant', content: answer } }] }));
       });
@@ -148,9 +168,11 @@ describe('distillTrajectories workflow on a real Temporal dev server', { timeout
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
       const s = await distill({ shardSize: 40, extraTypesPerSample: 1, seed: 'teacher', teacher: { url, model: 'fake-teacher', apiKeyEnv: 'SKINR1_TEST_TEACHER_KEY', requestsPerMinute: 60_000 } }, [derm]);
       assert.deepEqual([...auth], [`Bearer ${key}`]);
+      assert.ok(requests >= 3, 'the 500 answer was retried');
+      assert.equal(s.teacher?.failures, 0, 'a retried 500 is not a failure');
       assert.ok(s.teacher, 'teacher statistics are reported');
       assert.ok(s.teacher.requests + s.teacher.cacheHits >= s.count, `${s.teacher.requests} requests and ${s.teacher.cacheHits} cache hits for ${s.count} trajectories`);
-      assert.ok((s.teacher.rejected.feature_not_allowed ?? 0) > 0, 'hallucinated features are caught');
+      assert.ok((s.teacher.rejected.teacher_wrong_conclusion ?? 0) > 0, `hallucinated comparisons are caught: ${JSON.stringify(s.teacher.rejected)}`);
       assert.deepEqual(s.rejected, {}, 'a rejected teacher text falls back to the knowledge base, nothing is lost');
       const file = path.join(h.store.dirOf(s.trajectorySetId), 'trajectories.parquet');
       const byTeacher = await query(`SELECT teacher, count(*)::INTEGER AS n FROM read_parquet('${file}') GROUP BY 1 ORDER BY 1`);

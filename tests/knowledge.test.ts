@@ -106,6 +106,15 @@ describe('knowledge base import', () => {
     assert.ok(mine.some((m) => /^8: "nodule" already names feature "nodule"/.test(m)), mine.join('\n'));
   });
 
+  it('ignores HTML comments over several lines, and rejects "<" in knowledge text (it would break every trajectory)', () => {
+    const commented = goodChapter.replace('### Rules\n- An atypical', '<!-- draft:\n- Anything at all.\n-->\n### Rules\n- An atypical');
+    const { issues, data } = importMarkdown(folderWith(commented), h);
+    assert.deepEqual(issues, []);
+    assert.equal(data.diseases.find((e) => e.node === 'melanoma')!.rules.length, 1);
+    const angled = importMarkdown(folderWith(goodChapter.replace('indicates melanoma.', 'indicates melanoma <b>always</b>.')), h).issues;
+    assert.match(angled.map((i) => `${i.line}: ${i.message}`).join('\n'), /^11: knowledge text must not contain "<"/m);
+  });
+
   it('is versioned by content: moving text does not change the digest, changing a rule does', () => {
     const a = KnowledgeBase.load(folderWith(goodChapter), h).kb.digest;
     const b = KnowledgeBase.load(folderWith(`<!-- a comment -->\n\n${goodChapter}\n\n`), h).kb.digest;

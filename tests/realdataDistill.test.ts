@@ -26,7 +26,7 @@ describe('distillation on the real metadata of the six datasets', { skip: presen
     let samples: DistillSample[];
     try {
       // Rows whose only problem is the missing image file still carry their real label and annotations.
-      const rows = (await ins.con.runAndReadAll(`SELECT sample_id, image_key, label_nodes, concepts, fitzpatrick FROM staged WHERE label_nodes IS NOT NULL AND (reason IS NULL OR reason = 'image_missing') ORDER BY sample_id`)).getRowObjectsJson();
+      const rows = (await ins.con.runAndReadAll(`SELECT sample_id, image_key, modality, label_nodes, concepts, fitzpatrick FROM staged WHERE label_nodes IS NOT NULL AND (reason IS NULL OR reason = 'image_missing') ORDER BY sample_id`)).getRowObjectsJson();
       samples = rows.map((r) =>
         DistillSampleSchema.parse({
           datasetVersionId: 'dataset-version-000000000000000000000000',
@@ -35,6 +35,7 @@ describe('distillation on the real metadata of the six datasets', { skip: presen
           imageKey: r.image_key ?? '',
           imageSha256: '0'.repeat(64),
           split: 'train',
+          modality: r.modality,
           labelNodes: r.label_nodes,
           concepts: r.concepts ?? null,
           fitzpatrick: r.fitzpatrick === null ? null : Number(r.fitzpatrick),
@@ -56,7 +57,8 @@ describe('distillation on the real metadata of the six datasets', { skip: presen
     assert.deepEqual(Object.keys(o.skipped).filter((k) => k !== 'label_not_specific'), [], JSON.stringify(o.skipped));
     assert.deepEqual(o.unmappedConcepts, {}, 'every checklist value means a feature');
     assert.deepEqual(types(o), [1, 2, 3, 4, 5]);
-    assert.ok(o.records.every((r) => r.grounded));
+    // The checklist grounds the dermoscopic image of each case; the clinical photo is reasoned from the rules.
+    assert.ok(o.records.every((r) => r.grounded === (r.modality === 'dermoscopic')));
     assert.ok(o.records.some((r) => r.present_features.includes('blue_whitish_veil')));
   });
 

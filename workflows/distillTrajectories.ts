@@ -25,7 +25,7 @@ export async function distillTrajectories(rawInput: DistillInput): Promise<Traje
     progress.detail = { ...progress.detail, images: plan.images, shards: plan.shards.length, shardsDone: 0, trajectories: 0 };
     const shards = await Promise.all(
       plan.shards.map(async (shard) => {
-        const r = await distillShard({ trajectorySetId: plan.trajectorySetId, knowledgeBaseId: plan.knowledgeBaseId, shard, config: input.config });
+        const r = await distillShard({ trajectorySetId: plan.trajectorySetId, knowledgeBaseId: plan.knowledgeBaseId, datasetVersionIds: input.datasetVersionIds, shard, config: input.config });
         progress.detail.shardsDone = Number(progress.detail.shardsDone) + 1;
         progress.detail.trajectories = Number(progress.detail.trajectories) + r.count;
         return r;
@@ -37,6 +37,8 @@ export async function distillTrajectories(rawInput: DistillInput): Promise<Traje
       knowledgeBaseId: plan.knowledgeBaseId,
       datasetVersionIds: input.datasetVersionIds,
       shardIds: shards.map((s) => s.shardId),
+      images: plan.images,
+      skipped: plan.skipped,
       config: input.config,
     });
     markDone(progress, { trajectorySetId: summary.trajectorySetId, count: summary.count });
