@@ -1,0 +1,108 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ModelConfig } from '../schemas/model.ts';
+import type { Params } from './initParams.ts';
+
+const NEG = -1e9;
+
+function p(params: Params, name: string): tf.Variable {
+  const v = params.get(name);
+  if (!v) throw new Error(`missing parameter ${name}`);
+  return v;
+}
+
+function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  const { mean, variance } = tf.moments(x, -1, true);
+  return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5))), g), b);
+}
+
+/** Visual tokens: stride-2 convolutions, then a projection to the model width plus learned grid positions. */
+export function encodeImages(params: Params, cfg: ModelConfig, images: tf.Tensor4D): tf.Tensor3D {
+  let x: tf.Tensor4D = images;
+  cfg.convChannels.forEach((_, i) => {
+    x = tf.relu(tf.add(tf.conv2d(x, p(params, `enc.conv${i}.w`) as tf.Tensor4D, 2, 'same'), p(params, `enc.conv${i}.b`))) as tf.Tensor4D;
+  });
+  const [b, gh, gw, c] = x.shape;
+  const flat = tf.reshape(x, [b * gh * gw, c]);
+  const proj = tf.reshape(tf.matMul(flat, p(params, 'enc.proj.w') as tf.Tensor2D), [b, gh * gw, cfg.dModel]);
+  return tf.add(proj, p(params, 'enc.pos')) as tf.Tensor3D;
+}
+
+export function embedTokens(params: Params, tokens: tf.Tensor2D, offset = 0): tf.Tensor3D {
+  const [, t] = tokens.shape;
+  const pos = tf.slice(p(params, 'tok.pos'), [offset, 0], [t, -1]);
+  return tf.add(tf.gather(p(params, 'tok.emb'), tokens), pos) as tf.Tensor3D;
+}
+
+/** Keys and values of earlier positions, per layer, for decoding one token at a time. */
+export interface KvCache {
+  k: tf.Tensor4D[];
+  v: tf.Tensor4D[];
+}
+
+/**
+ * The decoder over a sequence `h` [B, L, d]: pre-norm blocks of causal multi-head self-attention and an MLP. With a
+ * cache, `h` holds only new positions; their keys and values are appended and the cache returned grows.
+ */
+export function decode(params: Params, cfg: ModelConfig, h: tf.Tensor3D, cache?: KvCache): { h: tf.Tensor3D; cache: KvCache } {
+  const [b, l, d] = h.shape;
+  const heads = cfg.heads;
+  const dh = d / heads;
+  const past = cache?.k[0]?.shape[2] ?? 0;
+  // Position i (absolute past + i) sees positions 0..past+i.
+  const mask = tf.tidy(() => {
+    const rows = tf.reshape(tf.range(past, past + l, 1, 'int32'), [l, 1]);
+    const cols = tf.reshape(tf.range(0, past + l, 1, 'int32'), [1, past + l]);
+    return tf.mul(tf.cast(tf.greater(cols, rows), 'float32'), NEG);
+  });
+  const next: KvCache = { k: [], v: [] };
+  let x: tf.Tensor3D = h;
+  for (let i = 0; i < cfg.layers; i++) {
+    const a = layerNorm(x, p(params, `dec${i}.ln1.g`), p(params, `dec${i}.ln1.b`));
+    const qkv = tf.reshape(tf.matMul(tf.reshape(a, [b * l, d]), p(params, `dec${i}.attn.qkv`) as tf.Tensor2D), [b, l, 3, heads, dh]);
+    const split = (j: number) => tf.transpose(tf.reshape(tf.slice(qkv, [0, 0, j, 0, 0], [b, l, 1, heads, dh]), [b, l, heads, dh]), [0, 2, 1, 3]) as tf.Tensor4D;
+    const q = split(0);
+    let k = split(1);
+    let v = split(2);
+    if (cache) {
+      k = tf.concat([cache.k[i]!, k], 2);
+      v = tf.concat([cache.v[i]!, v], 2);
+    }
+    next.k.push(k);
+    next.v.push(v);
+    const scores = tf.add(tf.div(tf.matMul(q, k, false, true), Math.sqrt(dh)), mask);
+    const att = tf.matMul(tf.softmax(scores), v); // [b, heads, l, dh]
+    const merged = tf.reshape(tf.transpose(att, [0, 2, 1, 3]), [b * l, d]);
+    x = tf.add(x, tf.reshape(tf.matMul(merged, p(params, `dec${i}.attn.out`) as tf.Tensor2D), [b, l, d]));
+    const m = tf.reshape(layerNorm(x, p(params, `dec${i}.ln2.g`), p(params, `dec${i}.ln2.b`)), [b * l, d]);
+    const hidden = tf.relu(tf.add(tf.matMul(m, p(params, `dec${i}.mlp.w1`) as tf.Tensor2D), p(params, `dec${i}.mlp.b1`)));
+    x = tf.add(x, tf.reshape(tf.add(tf.matMul(hidden, p(params, `dec${i}.mlp.w2`) as tf.Tensor2D), p(params, `dec${i}.mlp.b2`)), [b, l, d]));
+  }
+  mask.dispose();
+  return { h: x, cache: next };
+}
+
+/** Next-token logits [B, T, V] for the given hidden states of token positions; the output layer shares the embedding. */
+export function logitsOf(params: Params, h: tf.Tensor3D): tf.Tensor3D {
+  const [b, t, d] = h.shape;
+  const n = layerNorm(h, p(params, 'final.ln.g'), p(params, 'final.ln.b'));
+  const emb = p(params, 'tok.emb');
+  return tf.reshape(tf.matMul(tf.reshape(n, [b * t, d]), emb as tf.Tensor2D, false, true), [b, t, emb.shape[0]!]) as tf.Tensor3D;
+}
+
+/** Logits for every token position of [visual tokens; tokens], teacher-forced. */
+export function forward(params: Params, cfg: ModelConfig, images: tf.Tensor4D, tokens: tf.Tensor2D): tf.Tensor3D {
+  const vis = encodeImages(params, cfg, images);
+  const tok = embedTokens(params, tokens);
+  const { h } = decode(params, cfg, tf.concat([vis, tok], 1) as tf.Tensor3D);
+  const nv = vis.shape[1];
+  const [b, t] = tokens.shape;
+  return logitsOf(params, tf.slice(h, [0, nv, 0], [b, t, cfg.dModel]) as tf.Tensor3D);
+}
+
+/** Mean cross-entropy over the positions with weight 1 (response tokens), from logits and next-token targets. */
+export function maskedCrossEntropy(logits: tf.Tensor3D, targets: tf.Tensor2D, weights: tf.Tensor2D): tf.Scalar {
+  const v = logits.shape[2];
+  const logp = tf.logSoftmax(logits);
+  const picked = tf.sum(tf.mul(logp, tf.cast(tf.oneHot(tf.cast(targets, 'int32'), v), 'float32')), -1); // [B, T]
+  return tf.div(tf.neg(tf.sum(tf.mul(picked, weights))), tf.maximum(tf.sum(weights), 1)) as tf.Scalar;
+}

@@ -1,0 +1,76 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ModelConfig } from '../schemas/model.ts';
+import type { AdamW } from './AdamW.ts';
+import { forward, maskedCrossEntropy } from './forward.ts';
+import type { Params } from './initParams.ts';
+import { BOS, EOS, PAD } from './Tokenizer.ts';
+
+/** One training example: an image and its prompt and response as token ids. */
+export interface Example {
+  image: Float32Array;
+  prompt: number[];
+  response: number[];
+}
+
+export interface Batch {
+  images: tf.Tensor4D;
+  inputs: tf.Tensor2D;
+  targets: tf.Tensor2D;
+  weights: tf.Tensor2D;
+  /** Response tokens (plus end) the loss covers. */
+  tokens: number;
+}
+
+/**
+ * Teacher forcing: the sequence is prompt, <bos>, response, <eos>; inputs are all but the last token, targets all but
+ * the first, and only targets inside the response (and its <eos>) carry weight, so the loss is on response tokens.
+ */
+export function makeBatch(examples: Example[], imageSize: number): Batch {
+  const seqs = examples.map((e) => [...e.prompt, BOS, ...e.response, EOS]);
+  const t = Math.max(...seqs.map((s) => s.length)) - 1;
+  const inputs = new Int32Array(examples.length * t).fill(PAD);
+  const targets = new Int32Array(examples.length * t).fill(PAD);
+  const weights = new Float32Array(examples.length * t);
+  let tokens = 0;
+  seqs.forEach((s, b) => {
+    for (let j = 0; j < s.length - 1; j++) {
+      inputs[b * t + j] = s[j]!;
+      targets[b * t + j] = s[j + 1]!;
+      if (j >= examples[b]!.prompt.length) {
+        weights[b * t + j] = 1;
+        tokens++;
+      }
+    }
+  });
+  const px = imageSize * imageSize * 3;
+  const images = new Float32Array(examples.length * px);
+  examples.forEach((e, b) => images.set(e.image, b * px));
+  return {
+    images: tf.tensor4d(images, [examples.length, imageSize, imageSize, 3]),
+    inputs: tf.tensor2d(inputs, [examples.length, t], 'int32'),
+    targets: tf.tensor2d(targets, [examples.length, t], 'int32'),
+    weights: tf.tensor2d(weights, [examples.length, t]),
+    tokens,
+  };
+}
+
+export function disposeBatch(b: Batch): void {
+  tf.dispose([b.images, b.inputs, b.targets, b.weights]);
+}
+
+/** The masked loss of a batch without updating anything (validation). */
+export function batchLoss(params: Params, cfg: ModelConfig, b: Batch): number {
+  return tf.tidy(() => maskedCrossEntropy(forward(params, cfg, b.images, b.inputs), b.targets, b.weights).dataSync()[0]!);
+}
+
+/** Forward, backward and one AdamW update; returns the loss and the gradient norm. */
+export function trainStep(params: Params, cfg: ModelConfig, opt: AdamW, b: Batch, lr: number, clip: number): { loss: number; gradNorm: number } {
+  const byVar = new Map([...params].map(([n, v]) => [v.name, n]));
+  const { value, grads } = tf.variableGrads(() => maskedCrossEntropy(forward(params, cfg, b.images, b.inputs), b.targets, b.weights), [...params.values()]);
+  const named = new Map(Object.entries(grads).map(([k, g]) => [byVar.get(k)!, g]));
+  const gradNorm = opt.step(params, named, lr, clip);
+  const loss = value.dataSync()[0]!;
+  value.dispose();
+  tf.dispose(Object.values(grads));
+  return { loss, gradNorm };
+}
