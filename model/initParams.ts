@@ -73,7 +73,10 @@ export function initParams(cfg: ModelConfig, vocab: number, seed: string): Param
         if (i + 1 < n) values[i + 1] = r * Math.sin(2 * Math.PI * v);
       }
     }
-    params.set(name, tf.variable(tf.tensor(values, shape, 'float32'), true, uniqueName(name)));
+    // tf.variable shares the initial tensor's data without owning the tensor: dispose the wrapper.
+    const initial = tf.tensor(values, shape, 'float32');
+    params.set(name, tf.variable(initial, true, uniqueName(name)));
+    initial.dispose();
   }
   return params;
 }

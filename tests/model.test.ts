@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../datasets/synthetic/Rng.ts';
+import { AdamW, learningRateAt } from '../model/AdamW.ts';
+import { decode, embedTokens, encodeImages, forward, logitsOf } from '../model/forward.ts';
+import { generate } from '../model/generate.ts';
+import { initParams } from '../model/initParams.ts';
+import { selectBackend } from '../model/selectBackend.ts';
+import { disposeBatch, makeBatch, trainStep, type Example } from '../model/trainStep.ts';
+import { Tokenizer } from '../model/Tokenizer.ts';
+import { modelPresets } from '../schemas/model.ts';
+import { sha256Hex } from '../store/sha256.ts';
+
+const cfg = { ...modelPresets.tiny, maxLen: 48 };
+const V = 40;
+
+function digest(params: Map<string, tf.Variable>): string {
+  return sha256Hex(Buffer.concat([...params.keys()].sort().map((k) => Buffer.from(params.get(k)!.dataSync().buffer))));
+}
+
+function examples(n: number, seed: string): Example[] {
+  const rng = new Rng(seed);
+  return Array.from({ length: n }, (_, i) => ({
+    image: Float32Array.from({ length: cfg.imageSize * cfg.imageSize * 3 }, () => (i % 2 ? 0.8 : 0.2) + rng.range(-0.1, 0.1)),
+    prompt: [5, 6, 7],
+    // The response depends on the image: the model must look at it.
+    response: i % 2 ? [10, 11, 12, 13] : [20, 21, 22],
+  }));
+}
+
+describe('the vision-language model', () => {
+  before(async () => {
+    await selectBackend('wasm');
+  });
+
+  it('initialises the same weights from the same seed, and other weights from another', () => {
+    const a = initParams(cfg, V, 's');
+    const b = initParams(cfg, V, 's');
+    const c = initParams(cfg, V, 't');
+    assert.equal(digest(a), digest(b));
+    assert.notEqual(digest(a), digest(c));
+    tf.dispose([...a.values(), ...b.values(), ...c.values()]);
+  });
+
+  it('learns an image-dependent response: the masked loss falls far on a small batch, deterministically', () => {
+    const run = () => {
+      const params = initParams(cfg, V, 'fit');
+      const opt = new AdamW();
+      const batch = makeBatch(examples(4, 'data'), cfg.imageSize);
+      const losses: number[] = [];
+      for (let s = 0; s < 60; s++) losses.push(trainStep(params, cfg, opt, batch, learningRateAt(s, 60, 1e-2, 1e-3, 0.1), 1).loss);
+      disposeBatch(batch);
+      const d = digest(params);
+      opt.dispose();
+      tf.dispose([...params.values()]);
+      return { losses, d };
+    };
+    const before = tf.memory().numTensors;
+    const a = run();
+    assert.ok(a.losses[59]! < a.losses[0]! * 0.1, `loss ${a.losses[0]} -> ${a.losses[59]}`);
+    const b = run();
+    assert.equal(a.d, b.d, 'same seed, data and order give the same weights');
+    assert.equal(tf.memory().numTensors, before, 'training leaks no tensors');
+  });
+
+  it('decodes with the KV cache exactly as without it, and the cache path matches the full forward pass', () => {
+    const params = initParams(cfg, V, 'kv');
+    const ex = examples(1, 'kv')[0]!;
+    const cached = generate(params, cfg, ex.image, ex.prompt, { maxTokens: 12, temperature: 0, seed: 'g' });
+    const full = generate(params, cfg, ex.image, ex.prompt, { maxTokens: 12, temperature: 0, seed: 'g', kvCache: false });
+    assert.deepEqual(cached, full);
+    const sampledA = generate(params, cfg, ex.image, ex.prompt, { maxTokens: 12, temperature: 1, seed: 'x' });
+    const sampledB = generate(params, cfg, ex.image, ex.prompt, { maxTokens: 12, temperature: 1, seed: 'x', kvCache: false });
+    assert.deepEqual(sampledA, sampledB, 'sampling is seeded and the same with or without the cache');
+    // Logits of the last position: full sequence vs prefix + one cached step.
+    const tokens = [...ex.prompt, 2, 9];
+    const diff = tf.tidy(() => {
+      const img = tf.tensor4d(ex.image, [1, cfg.imageSize, cfg.imageSize, 3]);
+      const all = forward(params, cfg, img, tf.tensor2d([tokens], undefined, 'int32'));
+      const lastFull = tf.slice(all, [0, tokens.length - 1, 0], [1, 1, V]);
+      const vis = encodeImages(params, cfg, img);
+      const pre = decode(params, cfg, tf.concat([vis, embedTokens(params, tf.tensor2d([tokens.slice(0, -1)], undefined, 'int32'))], 1) as tf.Tensor3D);
+      const step = decode(params, cfg, embedTokens(params, tf.tensor2d([[tokens[tokens.length - 1]!]], undefined, 'int32'), tokens.length - 1), pre.cache);
+      return tf.max(tf.abs(tf.sub(lastFull, logitsOf(params, step.h)))).dataSync()[0]!;
+    });
+    assert.ok(diff < 1e-4, `max logit difference ${diff}`);
+    tf.dispose([...params.values()]);
+  });
+
+  it('warms the learning rate up linearly, then decays it along a cosine to the minimum', () => {
+    assert.equal(learningRateAt(0, 100, 1, 0.1, 0.1), 0.1);
+    assert.equal(learningRateAt(9, 100, 1, 0.1, 0.1), 1);
+    assert.ok(Math.abs(learningRateAt(55, 100, 1, 0.1, 0.1) - 0.55) < 0.01);
+    assert.equal(learningRateAt(100, 100, 1, 0.1, 0.1), 0.1);
+  });
+});
+
+describe('the word tokenizer', () => {
+  it('round-trips text exactly, maps unknown words to <unk>, and is versioned by its tokens', () => {
+    const text = '<thinking>Findings: papule, plaque and stuck-on appearance. Hierarchy: Benign neoplasm > Benign keratinocytic (epidermal) > seborrheic keratosis.</thinking><final diagnosis>seborrheic keratosis (benign)</final diagnosis>';
+    const tok = Tokenizer.build([text, 'Stevens-Johnson syndrome / toxic epidermal necrolysis']);
+    assert.equal(tok.decode(tok.encode(text)), text);
+    assert.equal(tok.encode('<thinking>')[0], tok.id('<thinking>'), 'tags are single tokens');
+    assert.ok(tok.encode('zebra papule').includes(1), 'an unknown word is <unk>');
+    assert.equal(Tokenizer.build([text]).digest, Tokenizer.build([text]).digest);
+    assert.notEqual(Tokenizer.build([text]).digest, tok.digest);
+  });
+});
