@@ -6,6 +6,9 @@ import { makeHarmonizeShard } from './harmonizeShard.ts';
 import { makeInspectDataset } from './inspectDataset.ts';
 import { ping } from './ping.ts';
 import { makePlanDistillation } from './planDistillation.ts';
+import { makeSftPrepare } from './sftPrepare.ts';
+import { makeSftShard } from './sftShard.ts';
+import { makeSftValidate } from './sftValidate.ts';
 import { makeSmokeWork } from './smokeWork.ts';
 
 /** Every activity the workers register; workflows import only `type Activities` from here. */
@@ -19,6 +22,9 @@ export function createActivities(deps: ActivityDeps) {
     planDistillation: makePlanDistillation(deps),
     distillShard: makeDistillShard(deps),
     commitTrajectorySet: makeCommitTrajectorySet(deps),
+    sftPrepare: makeSftPrepare(deps),
+    sftShard: makeSftShard(deps),
+    sftValidate: makeSftValidate(deps),
   };
 }
 

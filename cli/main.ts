@@ -5,6 +5,7 @@ import { datasetsCommand } from './commands/datasetsCommand.ts';
 import { demoCommand } from './commands/demoCommand.ts';
 import { devServerCommand } from './commands/devServerCommand.ts';
 import { distillCommand } from './commands/distillCommand.ts';
+import { trainCommand } from './commands/trainCommand.ts';
 import { knowledgeCommand } from './commands/knowledgeCommand.ts';
 import { onboardCommand } from './commands/onboardCommand.ts';
 import { provisionCommand } from './commands/provisionCommand.ts';
@@ -28,6 +29,7 @@ const program = new Command('skinr1')
   .addCommand(datasetsCommand)
   .addCommand(knowledgeCommand)
   .addCommand(distillCommand)
+  .addCommand(trainCommand)
   .addCommand(synthCommand)
   .addCommand(smokeCommand)
   .addCommand(statusCommand)

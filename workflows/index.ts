@@ -3,3 +3,4 @@ export { smokeWorkflow } from './smoke.ts';
 export { pingWorkflow } from './ping.ts';
 export { onboardDataset } from './onboardDataset.ts';
 export { distillTrajectories } from './distillTrajectories.ts';
+export { sft } from './sft.ts';

@@ -1,0 +1,80 @@
+import { Command, Option } from 'commander';
+import cliProgress from 'cli-progress';
+import type { SftConfigInput } from '../../schemas/model.ts';
+import type { SftInput, SftSummary } from '../../schemas/sft.ts';
+import { loadSftConfig } from '../../training/loadSftConfig.ts';
+import { executeWorkflow } from '../executeWorkflow.ts';
+import { configFrom } from '../globalConfig.ts';
+import { emit } from '../output.ts';
+import { positiveInt } from '../positiveInt.ts';
+
+export const trainCommand = new Command('train').description('training stages: supervised fine-tuning (sft)');
+
+interface SftOptions {
+  trajectories: string;
+  config: string;
+  base?: string;
+  epochs?: number;
+  batchSize?: number;
+  lr?: string;
+  seed?: string;
+  backend?: SftConfigInput['backend'];
+  shardSize?: number;
+  checkpointEvery?: number;
+  json?: boolean;
+  progress: boolean;
+}
+
+trainCommand
+  .command('sft')
+  .description('supervised fine-tuning on a trajectory set: sharded epochs on the gpu queue, resumable from step checkpoints')
+  .requiredOption('--trajectories <id>', 'trajectory set id (from skinr1 distill)')
+  .option('--config <preset|file>', 'model preset (tiny, small, base, large) or a YAML/JSON SFT config', 'small')
+  .option('--base <checkpointId>', 'start from this checkpoint instead of a fresh seeded model')
+  .option('--epochs <n>', 'epochs', positiveInt)
+  .option('--batch-size <n>', 'examples per step', positiveInt)
+  .option('--lr <rate>', 'peak learning rate')
+  .option('--seed <seed>', 'seed of the init, the split and every epoch order')
+  .addOption(new Option('--backend <name>', 'tensor backend').choices(['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']))
+  .option('--shard-size <n>', 'examples per shard activity', positiveInt)
+  .option('--checkpoint-every <n>', 'steps between step checkpoints', positiveInt)
+  .option('--json', 'machine-readable output')
+  .option('--no-progress', 'no progress bar')
+  .action(async (o: SftOptions, cmd: Command) => {
+    const cfg = configFrom(cmd);
+    const overrides: Partial<SftConfigInput> = {
+      ...(o.epochs ? { epochs: o.epochs } : {}),
+      ...(o.batchSize ? { batchSize: o.batchSize } : {}),
+      ...(o.lr ? { learningRate: Number(o.lr) } : {}),
+      ...(o.seed ? { seed: o.seed } : {}),
+      ...(o.backend ? { backend: o.backend } : {}),
+      ...(o.shardSize ? { shardSize: o.shardSize } : {}),
+      ...(o.checkpointEvery ? { checkpointEvery: o.checkpointEvery } : {}),
+    };
+    const config = loadSftConfig(o.config, overrides);
+    const input: SftInput = { trajectorySetId: o.trajectories, baseCheckpointId: o.base ?? null, config, runtime: { taskQueues: cfg.taskQueues, activities: cfg.activities } };
+    const bar = o.progress && process.stderr.isTTY && !o.json ? new cliProgress.SingleBar({ format: 'sft {stage} {bar} step {value}/{total} epoch {epoch} loss {loss}', hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
+    bar?.start(1, 0, { stage: 'prepare', epoch: 0, loss: '-' });
+    const t0 = Date.now();
+    const run = await executeWorkflow<SftSummary>(cfg, {
+      workflowType: 'sft',
+      args: [input],
+      workflowId: `sft-${Date.now()}`,
+      onProgress: (view) => {
+        const d = view.progress?.detail;
+        if (!bar || !d || typeof d.totalSteps !== 'number') return;
+        bar.setTotal(d.totalSteps);
+        bar.update(Number(d.step ?? 0), { stage: view.progress?.stage, epoch: d.epoch ?? 0, loss: typeof d.trainLoss === 'number' ? d.trainLoss.toFixed(3) : '-' });
+      },
+    });
+    bar?.stop();
+    const s = run.result;
+    const seconds = (Date.now() - t0) / 1000;
+    emit(!!o.json, { ...s, workflowId: run.workflowId, seconds }, () =>
+      [
+        `checkpoint ${s.checkpointId} after ${s.epochs} epochs, ${s.steps} steps, in ${seconds.toFixed(1)} s on ${s.backend}`,
+        `  train loss ${s.trainLoss.first?.toFixed(3)} -> ${s.trainLoss.last?.toFixed(3)}; validation loss by epoch ${s.valLossByEpoch.map((v) => v?.toFixed(3) ?? '-').join(', ')}`,
+        `  ${s.trainExamples} training and ${s.valExamples} validation trajectories (${s.skippedTooLong} too long, skipped); ${s.samplesPerSecond.toFixed(1)} samples/s`,
+      ].join('\n'),
+    );
+  });

@@ -1,0 +1,51 @@
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { str } from '../datasets/sql.ts';
+import { TRAJECTORIES_FILE } from '../distill/trajectorySetSpec.ts';
+import { Rng } from '../datasets/synthetic/Rng.ts';
+import type { ArtifactStore } from '../store/ArtifactStore.ts';
+
+/** One trajectory as SFT reads it. */
+export interface SftRow {
+  trajectoryId: string;
+  imageSha256: string;
+  prompt: string;
+  text: string;
+  type: number;
+  target: string;
+}
+
+/** The trajectory set's rows in a fixed order (its id), split into training and validation rows by image. */
+export async function readSftRows(store: ArtifactStore, trajectorySetId: string, seed: string, valRatio: number): Promise<{ train: SftRow[]; val: SftRow[] }> {
+  const inst = await DuckDBInstance.create(':memory:');
+  const con = await inst.connect();
+  try {
+    const rows = (
+      await con.runAndReadAll(
+        `SELECT trajectory_id, image_sha256, prompt, text, type, target_node FROM read_parquet(${str(path.join(store.dirOf(trajectorySetId), TRAJECTORIES_FILE))}) ORDER BY trajectory_id`,
+      )
+    ).getRowObjectsJson();
+    const train: SftRow[] = [];
+    const val: SftRow[] = [];
+    for (const r of rows) {
+      const row: SftRow = { trajectoryId: String(r.trajectory_id), imageSha256: String(r.image_sha256), prompt: String(r.prompt), text: String(r.text), type: Number(r.type), target: String(r.target_node) };
+      // By image, so no image is both trained on and validated on (as the method holds out 5 %).
+      (new Rng(`${seed}\u0000val\u0000${row.imageSha256}`).next() < valRatio ? val : train).push(row);
+    }
+    return { train, val };
+  } finally {
+    con.closeSync();
+    inst.closeSync();
+  }
+}
+
+/** The order of an epoch: a seeded permutation of 0..n-1 (Fisher-Yates), the same on every machine. */
+export function epochOrder(n: number, seed: string, epoch: number): number[] {
+  const rng = new Rng(`${seed}\u0000epoch\u0000${epoch}`);
+  const a = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rng.next() * (i + 1));
+    [a[i], a[j]] = [a[j]!, a[i]!];
+  }
+  return a;
+}
