@@ -67,7 +67,8 @@ export function makeSftShard(deps: ActivityDeps) {
           backend: backend.active,
           state: { step, epoch, position, seed: config.seed, rng: { algorithm: 'sfc32, seeded by sha256(seed, epoch)', epoch } },
         });
-        return { step, epoch, position, ...(losses.length ? { loss: losses[losses.length - 1]! } : {}) };
+        // attemptStartStep: where this attempt began (a resumed attempt starts at its step checkpoint, not the shard start).
+        return { step, epoch, position, attempt: ctx.info.attempt, attemptStartStep: resumedFrom ?? st.step, ...(losses.length ? { loss: losses[losses.length - 1]! } : {}) };
       });
       lastCheckpoint = manifest.id;
       ctx.heartbeat({ step, checkpointId: lastCheckpoint });
