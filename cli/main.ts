@@ -6,6 +6,7 @@ import { demoCommand } from './commands/demoCommand.ts';
 import { devServerCommand } from './commands/devServerCommand.ts';
 import { distillCommand } from './commands/distillCommand.ts';
 import { trainCommand } from './commands/trainCommand.ts';
+import { diagnoseCommand } from './commands/diagnoseCommand.ts';
 import { knowledgeCommand } from './commands/knowledgeCommand.ts';
 import { onboardCommand } from './commands/onboardCommand.ts';
 import { provisionCommand } from './commands/provisionCommand.ts';
@@ -30,6 +31,7 @@ const program = new Command('skinr1')
   .addCommand(knowledgeCommand)
   .addCommand(distillCommand)
   .addCommand(trainCommand)
+  .addCommand(diagnoseCommand)
   .addCommand(synthCommand)
   .addCommand(smokeCommand)
   .addCommand(statusCommand)

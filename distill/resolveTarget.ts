@@ -10,9 +10,10 @@ export type TargetResolution = { target: string } | { skip: 'label_not_specific'
  * Bowen disease) names no single diagnosis and is skipped, like the catch-all "unspecified lesion" and a node the
  * knowledge base does not describe.
  */
-export function resolveTarget(labelNodes: string[], hierarchy: Hierarchy, kb: KnowledgeBase): TargetResolution {
+export function resolveTarget(labelNodes: string[], hierarchy: Hierarchy, kb: KnowledgeBase | null): TargetResolution {
   const node = labelNodes.length === 1 ? labelNodes[0]! : hierarchy.lca(...labelNodes);
   if (hierarchy.depth(node) < 2 || node === unspecifiedNode) return { skip: 'label_not_specific' };
-  if (!kb.has(node)) return { skip: 'no_knowledge' };
+  // Without a knowledge base (evaluation), any specific node is a target.
+  if (kb && !kb.has(node)) return { skip: 'no_knowledge' };
   return { target: node };
 }

@@ -40,3 +40,14 @@ export function capitalize(s: string): string {
 export function finalDiagnosis(name: string, bucket: MalignancyBucket): string {
   return `${TAGS.finalOpen}${name} (${bucketPhrases[bucket]})${TAGS.finalClose}`;
 }
+
+const ANSWER = new RegExp(`^${TAGS.thinkingOpen}([^<]+)${TAGS.thinkingClose}${TAGS.finalOpen}([^<]+)${TAGS.finalClose}$`);
+const FINAL = /^(.+) \(([a-z -]+)\)$/;
+
+/** The parts of a well-formed answer, or null: what a model's output is judged by. */
+export function parseAnswer(text: string): { thinking: string; diagnosis: string; bucket: string | null } | null {
+  const m = ANSWER.exec(text.trim());
+  if (!m) return null;
+  const f = FINAL.exec(m[2]!.trim());
+  return { thinking: m[1]!, diagnosis: (f ? f[1]! : m[2]!).trim(), bucket: f ? f[2]! : null };
+}

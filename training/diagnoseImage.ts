@@ -1,0 +1,43 @@
+import sharp from 'sharp';
+import { parseAnswer } from '../distill/trajectoryText.ts';
+import type { Hierarchy } from '../hierarchy/Hierarchy.ts';
+import { generate } from '../model/generate.ts';
+import type { LoadedCheckpoint } from '../model/checkpointFiles.ts';
+
+export interface Diagnosis {
+  text: string;
+  wellFormed: boolean;
+  diagnosis: string | null;
+  /** The hierarchy node the diagnosis names, and its path from the top group. */
+  node: string | null;
+  path: string[];
+  bucket: string | null;
+  tokens: number;
+  seconds: number;
+}
+
+/** Pixels of an image file as the model's input (RGB, side x side, [0, 1]). */
+export async function imageInput(file: string | Buffer, side: number): Promise<Float32Array> {
+  const { data } = await sharp(file).removeAlpha().resize(side, side, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
+  return Float32Array.from(data, (v) => v / 255);
+}
+
+/** Runs the model on one image and reads its answer against the hierarchy. */
+export function diagnose(ck: LoadedCheckpoint, h: Hierarchy, image: Float32Array, prompt: string, o: { temperature: number; seed: string; maxTokens: number; kvCache?: boolean }): Diagnosis {
+  const t0 = performance.now();
+  const ids = generate(ck.params, ck.file.modelConfig, image, ck.tokenizer.encode(prompt), { maxTokens: o.maxTokens, temperature: o.temperature, seed: o.seed, kvCache: o.kvCache });
+  const seconds = (performance.now() - t0) / 1000;
+  const text = ck.tokenizer.decode(ids);
+  const answer = parseAnswer(text);
+  const node = answer ? (h.lookup(answer.diagnosis) ?? null) : null;
+  return {
+    text,
+    wellFormed: answer !== null,
+    diagnosis: answer?.diagnosis ?? null,
+    node,
+    path: node ? h.path(node).slice(1).map((n) => h.node(n).name) : [],
+    bucket: answer?.bucket ?? null,
+    tokens: ids.length,
+    seconds,
+  };
+}
