@@ -16,7 +16,7 @@ describe('skinr1 CLI', { timeout: 240_000 }, () => {
   it('--help lists every command, and each command has its own help', async () => {
     const r = await runCli(['--help'], {});
     assert.equal(r.code, 0);
-    for (const c of ['demo', 'onboard', 'datasets', 'knowledge', 'distill', 'synth', 'smoke', 'status', 'worker', 'dev-server', 'store', 'config', 'schema', 'provision']) assert.match(r.stdout, new RegExp(`^  ${c}\\b`, 'm'));
+    for (const c of ['demo', 'onboard', 'datasets', 'knowledge', 'distill', 'train', 'diagnose', 'synth', 'smoke', 'status', 'worker', 'dev-server', 'store', 'config', 'schema', 'provision']) assert.match(r.stdout, new RegExp(`^  ${c}\\b`, 'm'));
     const w = await runCli(['worker', '--help'], {});
     assert.match(w.stdout, /--queue <queue>.*\(choices: "cpu", "gpu", "all"/s);
     const d = await runCli(['dev-server', '--help'], {});
@@ -127,6 +127,28 @@ describe('skinr1 CLI', { timeout: 240_000 }, () => {
       assert.equal(dj.count, out.trajectories.count);
       assert.deepEqual(Object.keys(dj.byType), ['1', '2', '3', '4', '5']);
       assert.deepEqual(dj.rejected, {});
+
+      // SFT's contract, then the trained checkpoint diagnosing one image and a held-out split.
+      const sft = await runCli(['train', 'sft', '--trajectories', dj.trajectorySetId, '--config', 'tiny', '--epochs', '1', '--batch-size', '4', '--json'], env);
+      assert.equal(sft.code, 0, sft.stderr);
+      const sj = JSON.parse(sft.stdout);
+      assert.match(sj.checkpointId, /^checkpoint-[0-9a-f]{24}$/);
+      assert.equal(sj.epochs, 1);
+      assert.ok(sj.steps > 0);
+      assert.ok(sj.trainLoss.first > sj.trainLoss.last, `train loss ${sj.trainLoss.first} -> ${sj.trainLoss.last}`);
+      assert.equal(typeof sj.valLoss, 'number');
+      assert.equal(sj.backend, 'wasm');
+      assert.ok(sj.samplesPerSecond > 0);
+      const partDir = path.join(root, 'syn', 'HAM10000_images_part_1');
+      const firstImage = path.join(partDir, (await fs.readdir(partDir))[0]!);
+      const one = await runCli(['diagnose', firstImage, '--checkpoint', sj.checkpointId, '--max-tokens', '40', '--json'], env);
+      assert.equal(one.code, 0, one.stderr);
+      const oj = JSON.parse(one.stdout);
+      assert.ok(oj.tokens > 0 && typeof oj.text === 'string' && typeof oj.wellFormed === 'boolean');
+      const split = await runCli(['diagnose', '--checkpoint', sj.checkpointId, '--dataset', out.datasets[0].datasetVersionId, '--split', 'train', '--limit', '3', '--max-tokens', '30', '--json'], env);
+      assert.equal(split.code, 0, split.stderr);
+      const pj = JSON.parse(split.stdout);
+      assert.ok(pj.images > 0 && pj.accuracy >= 0 && pj.accuracy <= 1);
       const ls = JSON.parse((await runCli(['datasets', 'list', '--json'], env)).stdout);
       assert.equal(ls.length, 2);
       const show = await runCli(['datasets', 'show', out.datasets[0].datasetVersionId], env);

@@ -25,14 +25,14 @@ export async function readSftRows(store: ArtifactStore, trajectorySetId: string,
         `SELECT trajectory_id, image_sha256, prompt, text, type, target_node FROM read_parquet(${str(path.join(store.dirOf(trajectorySetId), TRAJECTORIES_FILE))}) ORDER BY trajectory_id`,
       )
     ).getRowObjectsJson();
-    const train: SftRow[] = [];
-    const val: SftRow[] = [];
-    for (const r of rows) {
-      const row: SftRow = { trajectoryId: String(r.trajectory_id), imageSha256: String(r.image_sha256), prompt: String(r.prompt), text: String(r.text), type: Number(r.type), target: String(r.target_node) };
-      // By image, so no image is both trained on and validated on (as the method holds out 5 %).
-      (new Rng(`${seed}\u0000val\u0000${row.imageSha256}`).next() < valRatio ? val : train).push(row);
-    }
-    return { train, val };
+    const all: SftRow[] = rows.map((r) => ({ trajectoryId: String(r.trajectory_id), imageSha256: String(r.image_sha256), prompt: String(r.prompt), text: String(r.text), type: Number(r.type), target: String(r.target_node) }));
+    // By image, so no image is both trained on and validated on (as the method holds out 5 %); at least one image is
+    // held out whenever there are two, so a small set still reports a validation loss.
+    const draw = new Map<string, number>();
+    for (const r of all) if (!draw.has(r.imageSha256)) draw.set(r.imageSha256, new Rng(`${seed}\u0000val\u0000${r.imageSha256}`).next());
+    const held = new Set([...draw].filter(([, d]) => d < valRatio).map(([k]) => k));
+    if (held.size === 0 && draw.size >= 2) held.add([...draw].sort((a, b) => a[1] - b[1])[0]![0]);
+    return { train: all.filter((r) => !held.has(r.imageSha256)), val: all.filter((r) => held.has(r.imageSha256)) };
   } finally {
     con.closeSync();
     inst.closeSync();
