@@ -3,8 +3,12 @@ import { openTemporal } from '../devserver/openTemporal.ts';
 import type { TemporalConfig } from '../schemas/temporalConfig.ts';
 import { createWorkers } from '../workers/createWorkers.ts';
 import { installRuntime } from '../workers/installRuntime.ts';
+import { spawnGpuWorker, type ChildWorker } from '../workers/spawnGpuWorker.ts';
 import { describeRun, type RunView } from './describeRun.ts';
 import { note } from './output.ts';
+
+/** Workflows whose activities train on the gpu queue: in local mode their gpu worker runs as a child process. */
+const TRAINING_WORKFLOWS = new Set(['sft']);
 
 export interface ExecuteOptions {
   workflowType: string;
@@ -30,13 +34,16 @@ export async function executeWorkflows<R>(cfg: TemporalConfig, runs: ExecuteOpti
   if (cfg.address === undefined) installRuntime('WARN');
   const session = await openTemporal(cfg, { startServer: true, log: note });
   let workers: Worker[] = [];
+  let gpuChild: ChildWorker | undefined;
   let native: NativeConnection | undefined;
   const polls = new Map<string, NodeJS.Timeout>();
   let stopped = false;
   try {
     if (session.local) {
       native = await NativeConnection.connect({ address: session.address });
-      workers = await createWorkers(cfg, native, 'all');
+      const training = runs.some((r) => TRAINING_WORKFLOWS.has(r.workflowType));
+      if (training) gpuChild = spawnGpuWorker(cfg, session.address, note);
+      workers = await createWorkers(cfg, native, training ? 'cpu' : 'all');
     }
     const handles = await Promise.all(
       runs.map((r) => session.client.workflow.start(r.workflowType, { taskQueue: cfg.taskQueues.cpu, workflowId: r.workflowId, args: r.args })),
@@ -73,6 +80,7 @@ export async function executeWorkflows<R>(cfg: TemporalConfig, runs: ExecuteOpti
   } finally {
     stopped = true;
     for (const p of polls.values()) clearTimeout(p);
+    await gpuChild?.stop();
     await native?.close().catch(() => {});
     await session.close();
   }
