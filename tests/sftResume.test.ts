@@ -129,4 +129,22 @@ describe('SFT survives a killed GPU worker', { timeout: 400_000 }, () => {
     assert.ok(start >= 6 && start % sftConfig.checkpointEvery === 0 && start <= killedAt + sftConfig.checkpointEvery, `attempt 2 started at step ${start}, killed after the heartbeat at ${killedAt}`);
     assert.deepEqual(await storeB.verify(resumed.checkpointId), []);
   });
+
+  it('continues as new between epochs and carries the losses over; more epochs lower the validation loss', async () => {
+    const config = SftConfigSchema.parse({ model: { ...modelPresets.tiny, maxLen: 160 }, epochs: 3, epochsPerRun: 1, batchSize: 4, checkpointEvery: 50, learningRate: 5e-3, seed: 'can' });
+    const handle = await env.client.workflow.start('sft', {
+      taskQueue: a.cfg.taskQueues.cpu,
+      workflowId: `sft-can-${Date.now()}`,
+      args: [{ trajectorySetId, baseCheckpointId: null, config, runtime: a.runtime }],
+    });
+    const s = (await handle.result()) as SftSummary;
+    assert.equal(s.valLossByEpoch.length, 3, 'one validation loss per epoch, across runs');
+    const firstRun = await env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId).describe();
+    assert.equal(firstRun.status.name, 'CONTINUED_AS_NEW');
+    assert.ok(s.valLossByEpoch[2]! < s.valLossByEpoch[0]!, `validation loss ${s.valLossByEpoch.join(' -> ')}`);
+    assert.ok(s.trainLoss.last! < s.trainLoss.first!);
+    const m = await new ArtifactStore(rootA).require(s.checkpointId);
+    assert.equal(m.inputs.role, 'epoch');
+    assert.equal(m.metrics.epoch, 2);
+  });
 });
