@@ -42,12 +42,15 @@ export function generate(params: Params, cfg: ModelConfig, image: Float32Array, 
   try {
     if (o.kvCache === false) {
       for (let i = 0; i < limit; i++) {
-        const logits = tf.tidy(() => {
+        // The tensor leaves tidy and is read afterwards: tidy would walk a returned typed array element by element.
+        const t = tf.tidy(() => {
           const tokens = tf.tensor2d([[...prefix, ...out]], undefined, 'int32');
           const { h } = decode(params, cfg, tf.concat([vis, embedTokens(params, tokens)], 1) as tf.Tensor3D);
           const last = tf.slice(h, [0, h.shape[1] - 1, 0], [1, 1, cfg.dModel]) as tf.Tensor3D;
-          return logitsOf(params, last).dataSync() as Float32Array;
+          return logitsOf(params, last);
         });
+        const logits = t.dataSync() as Float32Array;
+        t.dispose();
         const next = pick(logits, o.temperature, rng);
         if (next === EOS) break;
         out.push(next);
