@@ -23,10 +23,10 @@ const { values: args } = parseArgs({
 const steps = Number(args.steps);
 const batchSize = Number(args.batch);
 const info = await selectBackend(args.backend as BackendChoice);
-// Lengths like the demo's trajectories: a 51-token prompt and a ~126-token response.
+// Lengths and vocabulary like the demo's: a 51-token prompt, a ~126-token response, ~1,600 tokens.
 const PROMPT = 51;
 const RESPONSE = 126;
-const VOCAB = 700;
+const VOCAB = 1600;
 
 /** Multiply-adds x 2 of one forward pass over one example. */
 function forwardFlops(c: ModelConfig, vocab: number): number {
