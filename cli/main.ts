@@ -7,6 +7,7 @@ import { devServerCommand } from './commands/devServerCommand.ts';
 import { distillCommand } from './commands/distillCommand.ts';
 import { trainCommand } from './commands/trainCommand.ts';
 import { diagnoseCommand } from './commands/diagnoseCommand.ts';
+import { lineageCommand } from './commands/lineageCommand.ts';
 import { knowledgeCommand } from './commands/knowledgeCommand.ts';
 import { onboardCommand } from './commands/onboardCommand.ts';
 import { provisionCommand } from './commands/provisionCommand.ts';
@@ -32,6 +33,7 @@ const program = new Command('skinr1')
   .addCommand(distillCommand)
   .addCommand(trainCommand)
   .addCommand(diagnoseCommand)
+  .addCommand(lineageCommand)
   .addCommand(synthCommand)
   .addCommand(smokeCommand)
   .addCommand(statusCommand)

@@ -134,7 +134,7 @@ export function conceptKey(concept: string): string {
 }
 
 /** The knowledge content without file names and line numbers: moving text around does not change the version. */
-function contentOf(d: KnowledgeBaseData): unknown {
+export function contentOf(d: KnowledgeBaseData): unknown {
   return {
     formatVersion: d.formatVersion,
     hierarchyDigest: d.hierarchyDigest,

@@ -39,8 +39,13 @@ export const MANIFEST_FILE = 'manifest.json';
 export function artifactKey(spec: ArtifactSpec): { id: ArtifactId; key: string; configDigest: string } {
   ArtifactKindSchema.parse(spec.kind);
   const configDigest = sha256Json(spec.config ?? null);
-  const key = sha256Json({ kind: spec.kind, codeVersion: spec.codeVersion, inputs: spec.inputs, configDigest });
-  return { id: `${spec.kind}-${key.slice(0, 24)}`, key, configDigest };
+  return { ...keyFromDigest({ kind: spec.kind, codeVersion: spec.codeVersion, inputs: spec.inputs, configDigest }), configDigest };
+}
+
+/** The id rule itself, from a config digest: what `lineage verify` recomputes from a manifest's own fields. */
+export function keyFromDigest(f: { kind: string; codeVersion: string; inputs: Record<string, unknown>; configDigest: string }): { id: ArtifactId; key: string } {
+  const key = sha256Json({ kind: f.kind, codeVersion: f.codeVersion, inputs: f.inputs, configDigest: f.configDigest });
+  return { id: `${f.kind}-${key.slice(0, 24)}`, key };
 }
 
 export function kindOfId(id: string): string {
