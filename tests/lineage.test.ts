@@ -125,5 +125,12 @@ describe('lineage of a checkpoint, through the real workflows', { timeout: 300_0
     assert.equal(show.id, checkpointId);
     const impact = JSON.parse((await runCli(['lineage', 'impact', trajectorySetId, '--json'], cliEnv)).stdout);
     assert.ok(impact.artifacts.some((a: { id: string }) => a.id === checkpointId));
+    const card = await runCli(['lineage', 'card', checkpointId], cliEnv);
+    assert.equal(card.code, 0, card.stderr);
+    assert.match(card.stdout, new RegExp(`^# Model card: ${checkpointId}`));
+    assert.match(card.stdout, /\| ham10000 \| `dataset-version-[0-9a-f]{24}` \| CC BY-NC 4\.0[^|]*\| 30 \| 30 \| 0 \|/);
+    assert.match(card.stdout, /Disease hierarchy 1\.0\.0/);
+    assert.match(card.stdout, /\| 0 \| \d+ \| [\d.]+ \| [\d.]+ \| `checkpoint-/);
+    assert.match(card.stdout, /## Known limitations/);
   });
 });

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { describeLineage, kinds, lineageDot, lineageTree } from '../../lineage/describeLineage.ts';
 import { LineageGraph } from '../../lineage/LineageGraph.ts';
+import { renderModelCard } from '../../lineage/renderModelCard.ts';
 import { verifyLineage } from '../../lineage/verifyLineage.ts';
 import { ArtifactStore } from '../../store/ArtifactStore.ts';
 import { configFrom } from '../globalConfig.ts';
@@ -50,4 +51,13 @@ lineageCommand
     const down = graph.impact(id);
     const out = { id, count: down.length, byKind: kinds(down), artifacts: down.map((m) => ({ id: m.id, kind: m.kind, createdAt: m.createdAt })) };
     emit(!!o.json, out, () => [`${down.length} artifacts depend on ${id}: ${Object.entries(out.byKind).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`, ...down.map((m) => `  ${m.id}  ${m.createdAt}`)].join('\n'));
+  });
+
+lineageCommand
+  .command('card')
+  .description("a checkpoint's model card (Markdown), generated from its lineage: data and licences, hierarchy, knowledge, training, losses, limitations")
+  .argument('<checkpointId>', 'checkpoint id')
+  .action(async (id: string, _o: unknown, cmd: Command) => {
+    const graph = await LineageGraph.load(new ArtifactStore(configFrom(cmd).storeRoot));
+    process.stdout.write(await renderModelCard(graph, id));
   });
