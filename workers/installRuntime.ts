@@ -15,5 +15,11 @@ export function installRuntime(level: LogLevel = 'INFO'): void {
     const ts = new Date(Number(e.timestampNanos / 1_000_000n)).toISOString();
     process.stderr.write(`${ts} [${e.level}] ${e.message}${e.meta && Object.keys(e.meta).length ? ` ${JSON.stringify(e.meta)}` : ''}\n`);
   };
-  Runtime.install({ logger: new DefaultLogger(level, print), shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  // Core (native) logs are forwarded to the same logger, so they go to stderr too: by default they are printed to
+  // stdout, where they would corrupt the --json output of commands.
+  Runtime.install({
+    logger: new DefaultLogger(level, print),
+    telemetryOptions: { logging: { filter: { core: level, other: level }, forward: {} } },
+    shutdownSignals: ['SIGINT', 'SIGTERM'],
+  });
 }
