@@ -58,6 +58,21 @@ export class Catalog {
       FROM manifests`);
     await this.connection.run(`CREATE VIEW artifact_files AS SELECT id, unnest(files, recursive := true) FROM manifests`);
     await this.connection.run(`CREATE VIEW artifact_edges AS SELECT id AS child, unnest(parents) AS parent FROM manifests`);
+    // Runs are lineage nodes too: one row per activity attempt that produced artifacts.
+    await this.connection.run(`
+      CREATE VIEW runs AS
+      SELECT run.workflowType AS workflowType, run.workflowId AS workflowId, run.runId AS runId, run.activityType AS activityType,
+             run.activityId AS activityId, run.attempt AS attempt, run.workerIdentity AS workerIdentity, run.host AS host,
+             run.startedAt AS startedAt, run.finishedAt AS finishedAt, list(id ORDER BY id) AS produced
+      FROM manifests GROUP BY ALL`);
+    // Everything downstream of an artifact (or a raw file's staging): SELECT * FROM lineage_down WHERE root = '<id>'.
+    await this.connection.run(`
+      CREATE VIEW lineage_down AS
+      WITH RECURSIVE down(root, id) AS (
+        SELECT id, id FROM manifests
+        UNION
+        SELECT d.root, e.child FROM down d JOIN artifact_edges e ON e.parent = d.id
+      ) SELECT root, id FROM down WHERE id <> root`);
     // Every dataset version's rows, with the version id taken from the file's folder.
     for (const [view, file] of [['samples', ACCEPTED_FILE], ['quarantine', QUARANTINED_FILE]] as const) {
       const g = path.join(storeRoot, 'artifacts', 'dataset-version', '*', file);

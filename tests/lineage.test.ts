@@ -16,6 +16,7 @@ import { modelPresets, SftConfigSchema } from '../schemas/model.ts';
 import { OnboardConfigSchema, type DatasetSummary } from '../schemas/onboarding.ts';
 import type { SftSummary } from '../schemas/sft.ts';
 import { ArtifactStore } from '../store/ArtifactStore.ts';
+import { Catalog } from '../store/Catalog.ts';
 import { ImageStore } from '../store/ImageStore.ts';
 import { createWorkers } from '../workers/createWorkers.ts';
 import { localTestEnv } from './helpers/localTestEnv.ts';
@@ -71,6 +72,16 @@ describe('lineage of a checkpoint, through the real workflows', { timeout: 300_0
     assert.ok(dot.includes(`"${datasetVersionId}" -> "${trajectorySetId}"`));
     const impact = graph.impact(datasetVersionId).map((m) => m.id);
     assert.ok(impact.includes(trajectorySetId) && impact.includes(checkpointId), 'withdrawing the dataset version reaches the checkpoint');
+    // The same question in SQL over the store, and runs as nodes of the graph.
+    const catalog = await Catalog.open(root);
+    try {
+      const down = await catalog.query(`SELECT id FROM lineage_down WHERE root = '${datasetVersionId}' AND id LIKE 'checkpoint-%' ORDER BY id`);
+      assert.deepEqual(new Set(down.map((r) => r.id)), new Set(impact.filter((id) => id.startsWith('checkpoint-'))));
+      const runs = await catalog.query(`SELECT workflowType, count(*)::INTEGER AS n FROM runs GROUP BY 1 ORDER BY 1`);
+      assert.deepEqual(runs.map((r) => r.workflowType), ['distillTrajectories', 'onboardDataset', 'sft']);
+    } finally {
+      catalog.close();
+    }
   });
 
   /** Changes one thing, checks that verify names it, then puts it back. */
