@@ -27,10 +27,22 @@ export function encodeImages(params: Params, cfg: ModelConfig, images: tf.Tensor
   return tf.add(proj, p(params, 'enc.pos')) as tf.Tensor3D;
 }
 
-export function embedTokens(params: Params, tokens: tf.Tensor2D, offset = 0): tf.Tensor3D {
+/**
+ * A summary of the image for every text position: the mean visual token, projected (initialised small). Attention
+ * alone lets the text ignore the image for a long time (the template dominates the loss); this gives every token a
+ * direct path to what the image shows.
+ */
+export function imageCondition(params: Params, vis: tf.Tensor3D): tf.Tensor3D {
+  const [b, , d] = vis.shape;
+  return tf.reshape(tf.matMul(tf.mean(vis, 1) as tf.Tensor2D, p(params, 'enc.pool.w') as tf.Tensor2D), [b, 1, d]) as tf.Tensor3D;
+}
+
+/** Token embeddings plus positions (from `offset`), plus the image condition when given. */
+export function embedTokens(params: Params, tokens: tf.Tensor2D, offset = 0, condition?: tf.Tensor3D): tf.Tensor3D {
   const [, t] = tokens.shape;
   const pos = tf.slice(p(params, 'tok.pos'), [offset, 0], [t, -1]);
-  return tf.add(tf.gather(p(params, 'tok.emb'), tokens), pos) as tf.Tensor3D;
+  const e = tf.add(tf.gather(p(params, 'tok.emb'), tokens), pos) as tf.Tensor3D;
+  return condition ? (tf.add(e, condition) as tf.Tensor3D) : e;
 }
 
 /** Keys and values of earlier positions, per layer, for decoding one token at a time. */
@@ -92,7 +104,7 @@ export function logitsOf(params: Params, h: tf.Tensor3D): tf.Tensor3D {
 /** Logits for every token position of [visual tokens; tokens], teacher-forced. */
 export function forward(params: Params, cfg: ModelConfig, images: tf.Tensor4D, tokens: tf.Tensor2D): tf.Tensor3D {
   const vis = encodeImages(params, cfg, images);
-  const tok = embedTokens(params, tokens);
+  const tok = embedTokens(params, tokens, 0, imageCondition(params, vis));
   const { h } = decode(params, cfg, tf.concat([vis, tok], 1) as tf.Tensor3D);
   const nv = vis.shape[1];
   const [b, t] = tokens.shape;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../datasets/synthetic/Rng.ts';
 import type { ModelConfig } from '../schemas/model.ts';
-import { decode, embedTokens, encodeImages, logitsOf, type KvCache } from './forward.ts';
+import { decode, embedTokens, encodeImages, imageCondition, logitsOf, type KvCache } from './forward.ts';
 import type { Params } from './initParams.ts';
 import { BOS, EOS } from './Tokenizer.ts';
 
@@ -39,13 +39,14 @@ export function generate(params: Params, cfg: ModelConfig, image: Float32Array, 
   const out: number[] = [];
   const img = tf.tensor4d(image, [1, cfg.imageSize, cfg.imageSize, 3]);
   const vis = tf.tidy(() => encodeImages(params, cfg, img));
+  const cond = tf.tidy(() => imageCondition(params, vis));
   try {
     if (o.kvCache === false) {
       for (let i = 0; i < limit; i++) {
         // The tensor leaves tidy and is read afterwards: tidy would walk a returned typed array element by element.
         const t = tf.tidy(() => {
           const tokens = tf.tensor2d([[...prefix, ...out]], undefined, 'int32');
-          const { h } = decode(params, cfg, tf.concat([vis, embedTokens(params, tokens)], 1) as tf.Tensor3D);
+          const { h } = decode(params, cfg, tf.concat([vis, embedTokens(params, tokens, 0, cond)], 1) as tf.Tensor3D);
           const last = tf.slice(h, [0, h.shape[1] - 1, 0], [1, 1, cfg.dModel]) as tf.Tensor3D;
           return logitsOf(params, last);
         });
@@ -62,7 +63,7 @@ export function generate(params: Params, cfg: ModelConfig, image: Float32Array, 
     {
       const r = tf.tidy(() => {
         const tokens = tf.tensor2d([prefix], undefined, 'int32');
-        const d = decode(params, cfg, tf.concat([vis, embedTokens(params, tokens)], 1) as tf.Tensor3D);
+        const d = decode(params, cfg, tf.concat([vis, embedTokens(params, tokens, 0, cond)], 1) as tf.Tensor3D);
         const last = tf.slice(d.h, [0, d.h.shape[1] - 1, 0], [1, 1, cfg.dModel]) as tf.Tensor3D;
         return { logits: logitsOf(params, last), k: d.cache.k, v: d.cache.v };
       });
@@ -78,7 +79,7 @@ export function generate(params: Params, cfg: ModelConfig, image: Float32Array, 
       const prev: KvCache = cache;
       const r = tf.tidy(() => {
         const tokens = tf.tensor2d([[next]], undefined, 'int32');
-        const d = decode(params, cfg, embedTokens(params, tokens, prefix.length + out.length - 1), prev);
+        const d = decode(params, cfg, embedTokens(params, tokens, prefix.length + out.length - 1, cond), prev);
         return { logits: logitsOf(params, d.h), k: d.cache.k, v: d.cache.v };
       });
       tf.dispose([...prev.k, ...prev.v]);
@@ -89,6 +90,6 @@ export function generate(params: Params, cfg: ModelConfig, image: Float32Array, 
     tf.dispose([...cache.k, ...cache.v]);
     return out;
   } finally {
-    tf.dispose([img, vis]);
+    tf.dispose([img, vis, cond]);
   }
 }

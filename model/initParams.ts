@@ -23,6 +23,7 @@ export function paramShapes(cfg: ModelConfig, vocab: number): Map<string, number
   const grid = cfg.imageSize / 2 ** cfg.convChannels.length;
   s.set('enc.proj.w', [cin, cfg.dModel]);
   s.set('enc.pos', [grid * grid, cfg.dModel]);
+  s.set('enc.pool.w', [cfg.dModel, cfg.dModel]);
   s.set('tok.emb', [vocab, cfg.dModel]);
   s.set('tok.pos', [cfg.maxLen, cfg.dModel]);
   for (let l = 0; l < cfg.layers; l++) {
