@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { parseAnswer } from '../distill/trajectoryText.ts';
+import { modelPixels } from './modelPixels.ts';
 import type { Hierarchy } from '../hierarchy/Hierarchy.ts';
 import { generate } from '../model/generate.ts';
 import type { LoadedCheckpoint } from '../model/checkpointFiles.ts';
@@ -16,10 +17,10 @@ export interface Diagnosis {
   seconds: number;
 }
 
-/** Pixels of an image file as the model's input (RGB, side x side, [0, 1]). */
+/** Pixels of an image file as the model's input (RGB, side x side, standardised per channel, as in training). */
 export async function imageInput(file: string | Buffer, side: number): Promise<Float32Array> {
   const { data } = await sharp(file).removeAlpha().resize(side, side, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
-  return Float32Array.from(data, (v) => v / 255);
+  return modelPixels(data);
 }
 
 /** Runs the model on one image and reads its answer against the hierarchy. */

@@ -1,8 +1,9 @@
 import sharp from 'sharp';
 import { ImageStore } from '../store/ImageStore.ts';
+import { modelPixels } from './modelPixels.ts';
 
 /**
- * A stored image as the model's input: RGB resized to side x side, scaled to [0, 1], row-major HWC. Decoded images are
+ * A stored image as the model's input: RGB resized to side x side, standardised per channel, row-major HWC. Decoded images are
  * kept in memory (a 48 px image is 27 KB as float32), since every epoch reads each one again.
  */
 export class ImageLoader {
@@ -18,8 +19,7 @@ export class ImageLoader {
     if (hit) return hit;
     const { data, info } = await sharp(this.images.pathOf(sha256)).removeAlpha().resize(this.side, this.side, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`image ${sha256}: expected 3 channels, got ${info.channels}`);
-    const out = new Float32Array(data.length);
-    for (let i = 0; i < data.length; i++) out[i] = data[i]! / 255;
+    const out = modelPixels(data);
     this.cache.set(sha256, out);
     return out;
   }
