@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Sizes of the vision-language model. Presets cover tests (tiny), the demo (small) and GPUs (base, large). */
+/** Sizes of the vision-language model. Presets cover tests (tiny), CPU runs (small, the CLI default) and GPUs (base, large). */
 export const ModelConfigSchema = z.object({
   /** Square input side in pixels; images are resized to it. */
   imageSize: z.number().int().min(16),
