@@ -44,6 +44,12 @@ const program = new Command('skinr1')
   .addCommand(schemaCommand)
   .addCommand(provisionCommand);
 
+// A reader that stops early (`| head`) is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 program.parseAsync(process.argv).catch((e: unknown) => {
   const err = e as Error;
   process.stderr.write(`skinr1: ${err.name && err.name !== 'Error' ? `${err.name}: ` : ''}${err.message}\n`);

@@ -143,5 +143,31 @@ describe('lineage of a checkpoint, through the real workflows', { timeout: 300_0
     assert.match(card.stdout, /Disease hierarchy 1\.0\.0/);
     assert.match(card.stdout, /\| 0 \| \d+ \| [\d.]+ \| [\d.]+ \| `checkpoint-/);
     assert.match(card.stdout, /## Known limitations/);
+
+    // OpenLineage run events: START and COMPLETE per producing activity run, linked to their workflow run.
+    const exported = await runCli(['lineage', 'export', checkpointId, '--openlineage'], cliEnv);
+    assert.equal(exported.code, 0, exported.stderr);
+    const events = exported.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const graph = await LineageGraph.load(store);
+    const ancestry = graph.ancestry(checkpointId);
+    assert.equal(events.length, 2 * ancestry.length);
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    for (const m of ancestry) {
+      const complete = events.find((e) => e.eventType === 'COMPLETE' && e.outputs[0]?.name === m.id)!;
+      assert.ok(complete, m.id);
+      const start = events.find((e) => e.eventType === 'START' && e.run.runId === complete.run.runId)!;
+      assert.ok(start && Date.parse(start.eventTime) <= Date.parse(complete.eventTime), `${m.id}: START before COMPLETE`);
+      assert.match(complete.run.runId, uuid);
+      assert.equal(complete.run.facets.parent.run.runId, m.run.runId, 'the parent is the workflow run');
+      assert.equal(complete.run.facets.parent.job.name, m.run.workflowType);
+      assert.deepEqual(complete.inputs.map((i: { name: string }) => i.name).sort(), m.parents.filter((p) => graph.has(p)).sort());
+      assert.equal(complete.outputs[0].facets.version.datasetVersion, m.key);
+    }
+    const dvEvent = events.find((e) => e.eventType === 'COMPLETE' && e.outputs[0].name === datasetVersionId)!;
+    assert.ok(dvEvent.outputs[0].facets.schema.fields.some((f: { name: string }) => f.name === 'image_sha256'), 'Parquet-bearing artifacts carry their schema');
+    // Every activity of one workflow, across continue-as-new, shares the workflow's root run.
+    const roots = new Map<string, Set<string>>();
+    for (const e of events) roots.set(e.run.facets.parent.job.name + e.run.facets.parent.run.runId, (roots.get(e.run.facets.parent.job.name + e.run.facets.parent.run.runId) ?? new Set()).add(e.run.facets.parent.root.run.runId));
+    assert.ok([...roots.values()].every((s) => s.size === 1));
   });
 });

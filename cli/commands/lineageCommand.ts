@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { describeLineage, kinds, lineageDot, lineageTree } from '../../lineage/describeLineage.ts';
 import { LineageGraph } from '../../lineage/LineageGraph.ts';
+import { openLineageEvents } from '../../lineage/openLineageEvents.ts';
 import { renderModelCard } from '../../lineage/renderModelCard.ts';
 import { verifyLineage } from '../../lineage/verifyLineage.ts';
 import { ArtifactStore } from '../../store/ArtifactStore.ts';
@@ -60,4 +61,14 @@ lineageCommand
   .action(async (id: string, _o: unknown, cmd: Command) => {
     const graph = await LineageGraph.load(new ArtifactStore(configFrom(cmd).storeRoot));
     process.stdout.write(await renderModelCard(graph, id));
+  });
+
+lineageCommand
+  .command('export')
+  .description('OpenLineage run events (one JSON object per line) for an artifact and its ancestry: START and COMPLETE per producing activity run')
+  .argument('<id>', 'artifact id')
+  .requiredOption('--openlineage', 'the format (the only one so far)')
+  .action(async (id: string, _o: unknown, cmd: Command) => {
+    const graph = await LineageGraph.load(new ArtifactStore(configFrom(cmd).storeRoot));
+    for (const e of await openLineageEvents(graph, id)) process.stdout.write(JSON.stringify(e) + '\n');
   });
