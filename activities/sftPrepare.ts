@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { z } from 'zod';
@@ -50,8 +50,12 @@ export function makeSftPrepare(deps: ActivityDeps) {
 
     let tokenizer: Tokenizer;
     if (baseCheckpointId) {
-      // Continuing from a checkpoint keeps its vocabulary: its embedding rows are indexed by it.
-      tokenizer = (await readCheckpoint(deps.store.dirOf(baseCheckpointId))).tokenizer;
+      // Continuing from a checkpoint keeps its vocabulary (its embedding rows are indexed by it) and its model shape.
+      const base = await readCheckpoint(deps.store.dirOf(baseCheckpointId));
+      tf.dispose([...base.params.values()]);
+      base.optimizer.dispose();
+      if (sha256Json(base.file.modelConfig) !== sha256Json(config.model)) throw new ValidationError(`base checkpoint ${baseCheckpointId} has another model config than the one asked for`);
+      tokenizer = base.tokenizer;
     } else {
       const { train, val } = await readSftRows(deps.store, trajectorySetId, config.seed, VAL_RATIO);
       const corpus = [...Object.values(prompts), ...Object.values(bucketPhrases), ...h.nodes().map((n) => n.name), ...[...train, ...val].map((r) => r.text)];
@@ -80,9 +84,6 @@ export function makeSftPrepare(deps: ActivityDeps) {
         return { step: 0, epoch: 0 };
       });
       initCheckpointId = manifest.id;
-    } else {
-      const base = JSON.parse(await readFile(path.join(deps.store.dirOf(baseCheckpointId!), 'checkpoint.json'), 'utf8')) as { modelConfig: unknown };
-      if (sha256Json(base.modelConfig) !== sha256Json(config.model)) throw new ValidationError(`base checkpoint ${baseCheckpointId} has another model config than the one asked for`);
     }
     const shards = shardRanges(data.train.length, config.shardSize, config.batchSize);
     return SftPlanSchema.parse({

@@ -44,10 +44,13 @@ export function finalDiagnosis(name: string, bucket: MalignancyBucket): string {
 const ANSWER = new RegExp(`^${TAGS.thinkingOpen}([^<]+)${TAGS.thinkingClose}${TAGS.finalOpen}([^<]+)${TAGS.finalClose}$`);
 const FINAL = /^(.+) \(([a-z -]+)\)$/;
 
-/** The parts of a well-formed answer, or null: what a model's output is judged by. */
-export function parseAnswer(text: string): { thinking: string; diagnosis: string; bucket: string | null } | null {
-  const m = ANSWER.exec(text.trim());
+/**
+ * The parts of an answer that is exactly `<thinking>…</thinking><final diagnosis>…</final diagnosis>`, or null; the
+ * bucket is null when the final diagnosis is not `<name> (<bucket>)`. The verifier and `diagnose` both read with it.
+ */
+export function parseAnswer(text: string): { thinking: string; final: string; diagnosis: string; bucket: string | null } | null {
+  const m = ANSWER.exec(text);
   if (!m) return null;
   const f = FINAL.exec(m[2]!.trim());
-  return { thinking: m[1]!, diagnosis: (f ? f[1]! : m[2]!).trim(), bucket: f ? f[2]! : null };
+  return { thinking: m[1]!, final: m[2]!, diagnosis: (f ? f[1]! : m[2]!).trim(), bucket: f ? f[2]! : null };
 }

@@ -1,6 +1,6 @@
 import type { Hierarchy } from '../hierarchy/Hierarchy.ts';
 import type { KnowledgeBase } from '../knowledge/KnowledgeBase.ts';
-import { bucketPhrases, TAGS } from './trajectoryText.ts';
+import { bucketPhrases, parseAnswer } from './trajectoryText.ts';
 import type { Grounding } from './groundSample.ts';
 
 export const rejectionReasons = [
@@ -26,7 +26,6 @@ export interface Verdict {
 }
 
 const bucketByPhrase = new Map(Object.entries(bucketPhrases).map(([k, v]) => [v, k]));
-const FINAL = /^(.+) \(([a-z -]+)\)$/;
 
 /**
  * Checks a trajectory as text, the way a reviewer would: it parses; it ends at the sample's true diagnosis with that
@@ -36,15 +35,14 @@ const FINAL = /^(.+) \(([a-z -]+)\)$/;
  */
 export function verifyTrajectory(text: string, target: string, grounding: Grounding, kb: KnowledgeBase, h: Hierarchy): Verdict {
   const fail = (reason: RejectionReason, detail: string, features: string[] = []): Verdict => ({ ok: false, reason, detail, features });
-  const m = new RegExp(`^${TAGS.thinkingOpen}([^<]+)${TAGS.thinkingClose}${TAGS.finalOpen}([^<]+)${TAGS.finalClose}$`).exec(text);
-  if (!m) return fail('unparseable', 'expected exactly <thinking>...</thinking><final diagnosis>...</final diagnosis>');
-  const thinking = m[1]!;
-  const final = FINAL.exec(m[2]!.trim());
-  const bucket = final ? bucketByPhrase.get(final[2]!) : undefined;
-  if (!final || !bucket) return fail('bad_final_format', `final diagnosis "${m[2]}" is not "<diagnosis> (<benign|precancerous in situ|malignant|non-neoplastic>)"`);
-  const concluded = h.lookup(final[1]!);
-  if (concluded !== target) return fail('wrong_diagnosis', `concludes "${final[1]}" (${concluded ?? 'not a hierarchy node'}), the label is ${target}`);
-  if (bucket !== h.bucket(target)) return fail('wrong_bucket', `says ${final[2]}, ${target} is ${h.bucket(target)}`);
+  const answer = parseAnswer(text);
+  if (!answer) return fail('unparseable', 'expected exactly <thinking>...</thinking><final diagnosis>...</final diagnosis>');
+  const thinking = answer.thinking;
+  const bucket = answer.bucket === null ? undefined : bucketByPhrase.get(answer.bucket);
+  if (!bucket) return fail('bad_final_format', `final diagnosis "${answer.final}" is not "<diagnosis> (<benign|precancerous in situ|malignant|non-neoplastic>)"`);
+  const concluded = h.lookup(answer.diagnosis);
+  if (concluded !== target) return fail('wrong_diagnosis', `concludes "${answer.diagnosis}" (${concluded ?? 'not a hierarchy node'}), the label is ${target}`);
+  if (bucket !== h.bucket(target)) return fail('wrong_bucket', `says ${answer.bucket}, ${target} is ${h.bucket(target)}`);
 
   const walks = [...thinking.matchAll(/Hierarchy: (.+?)\.(?: |$)/g)].map((w) => w[1]!.split(' > '));
   if (walks.length === 0) return fail('no_hierarchy_walk', 'no "Hierarchy: group > category > disease." walk');

@@ -1,8 +1,4 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
-import { ACCEPTED_FILE } from '../datasets/datasetFiles.ts';
-import { str } from '../datasets/sql.ts';
+import { acceptedImages, type LineageImage } from './acceptedImages.ts';
 import type { ArtifactManifest } from '../schemas/artifactManifest.ts';
 import type { LineageGraph, RawSource } from './LineageGraph.ts';
 
@@ -21,21 +17,7 @@ export interface LineageView {
   }>;
   rawSources: Array<RawSource & { stagingId: string }>;
   /** Every image of the dataset versions in the ancestry: the stored copy's digest and the raw file it came from. */
-  images: Array<{ datasetVersionId: string; sha256: string; originalPath: string; originalSha256: string }>;
-}
-
-async function imagesOf(dir: string, datasetVersionId: string): Promise<LineageView['images']> {
-  const file = path.join(dir, ACCEPTED_FILE);
-  if (!existsSync(file)) return [];
-  const inst = await DuckDBInstance.create(':memory:');
-  const con = await inst.connect();
-  try {
-    const rows = (await con.runAndReadAll(`SELECT image_sha256 AS s, image_original_path AS p, image_original_sha256 AS o FROM read_parquet(${str(file)}) ORDER BY p`)).getRowObjectsJson();
-    return rows.map((r) => ({ datasetVersionId, sha256: String(r.s), originalPath: String(r.p), originalSha256: String(r.o) }));
-  } finally {
-    con.closeSync();
-    inst.closeSync();
-  }
+  images: LineageImage[];
 }
 
 /** The full ancestry of an artifact as data: manifests (files, runs, code, config) and the raw files at the bottom. */
@@ -55,7 +37,7 @@ export async function describeLineage(graph: LineageGraph, id: string): Promise<
       metrics: m.metrics,
     })),
     rawSources: await graph.rawSources(ancestry),
-    images: (await Promise.all(ancestry.filter((m) => m.kind === 'dataset-version').map((m) => imagesOf(graph.store.dirOf(m.id), m.id)))).flat(),
+    images: (await Promise.all(ancestry.filter((m) => m.kind === 'dataset-version').map((m) => acceptedImages(graph.store, m.id)))).flat(),
   };
 }
 

@@ -1,9 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
-import { ACCEPTED_FILE } from '../datasets/datasetFiles.ts';
-import { str } from '../datasets/sql.ts';
 import { KNOWLEDGE_FILE } from '../distill/trajectorySetSpec.ts';
 import { Hierarchy } from '../hierarchy/Hierarchy.ts';
 import { contentOf } from '../knowledge/KnowledgeBase.ts';
@@ -13,6 +10,7 @@ import { KnowledgeBaseSchema } from '../schemas/knowledge.ts';
 import { keyFromDigest } from '../store/ArtifactStore.ts';
 import { ImageStore } from '../store/ImageStore.ts';
 import { sha256File, sha256Hex, sha256Json } from '../store/sha256.ts';
+import { acceptedImages } from './acceptedImages.ts';
 import type { LineageGraph } from './LineageGraph.ts';
 
 export interface LineageProblem {
@@ -79,7 +77,7 @@ export async function verifyLineage(graph: LineageGraph, id: string, o: { images
   if (o.images !== false) {
     const images = new ImageStore(store.root);
     for (const m of ancestry.filter((a) => a.kind === 'dataset-version')) {
-      for (const sha of await imageDigests(path.join(store.dirOf(m.id), ACCEPTED_FILE))) {
+      for (const sha of new Set((await acceptedImages(store, m.id)).map((i) => i.sha256))) {
         imagesChecked++;
         const file = images.pathOf(sha);
         if (!existsSync(file)) add('image', m.id, `stored image ${sha.slice(0, 12)}… of ${m.id} is missing`);
@@ -114,16 +112,4 @@ async function checkContent(dir: string, m: ArtifactManifest): Promise<LineagePr
     out.push({ kind: 'content', artifactId: m.id, message: `${m.id}: ${(e as Error).message.split('\n')[0]}` });
   }
   return out;
-}
-
-async function imageDigests(acceptedFile: string): Promise<string[]> {
-  if (!existsSync(acceptedFile)) return [];
-  const inst = await DuckDBInstance.create(':memory:');
-  const con = await inst.connect();
-  try {
-    return (await con.runAndReadAll(`SELECT DISTINCT image_sha256 AS s FROM read_parquet(${str(acceptedFile)}) ORDER BY 1`)).getRowObjectsJson().map((r) => String(r.s));
-  } finally {
-    con.closeSync();
-    inst.closeSync();
-  }
 }

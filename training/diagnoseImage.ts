@@ -1,6 +1,4 @@
-import sharp from 'sharp';
 import { parseAnswer } from '../distill/trajectoryText.ts';
-import { modelPixels } from './modelPixels.ts';
 import type { Hierarchy } from '../hierarchy/Hierarchy.ts';
 import { generate } from '../model/generate.ts';
 import type { LoadedCheckpoint } from '../model/checkpointFiles.ts';
@@ -17,19 +15,13 @@ export interface Diagnosis {
   seconds: number;
 }
 
-/** Pixels of an image file as the model's input (RGB, side x side, standardised per channel, as in training). */
-export async function imageInput(file: string | Buffer, side: number): Promise<Float32Array> {
-  const { data } = await sharp(file).removeAlpha().resize(side, side, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
-  return modelPixels(data);
-}
-
 /** Runs the model on one image and reads its answer against the hierarchy. */
 export function diagnose(ck: LoadedCheckpoint, h: Hierarchy, image: Float32Array, prompt: string, o: { temperature: number; seed: string; maxTokens: number; kvCache?: boolean }): Diagnosis {
   const t0 = performance.now();
   const ids = generate(ck.params, ck.file.modelConfig, image, ck.tokenizer.encode(prompt), { maxTokens: o.maxTokens, temperature: o.temperature, seed: o.seed, kvCache: o.kvCache });
   const seconds = (performance.now() - t0) / 1000;
   const text = ck.tokenizer.decode(ids);
-  const answer = parseAnswer(text);
+  const answer = parseAnswer(text.trim());
   const node = answer ? (h.lookup(answer.diagnosis) ?? null) : null;
   return {
     text,

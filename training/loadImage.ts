@@ -1,6 +1,5 @@
-import sharp from 'sharp';
 import { ImageStore } from '../store/ImageStore.ts';
-import { modelPixels } from './modelPixels.ts';
+import { imageInput } from './modelPixels.ts';
 
 /**
  * A stored image as the model's input: RGB resized to side x side, standardised per channel, row-major HWC. Decoded images are
@@ -17,9 +16,7 @@ export class ImageLoader {
   async load(sha256: string): Promise<Float32Array> {
     const hit = this.cache.get(sha256);
     if (hit) return hit;
-    const { data, info } = await sharp(this.images.pathOf(sha256)).removeAlpha().resize(this.side, this.side, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3) throw new Error(`image ${sha256}: expected 3 channels, got ${info.channels}`);
-    const out = modelPixels(data);
+    const out = await imageInput(this.images.pathOf(sha256), this.side);
     this.cache.set(sha256, out);
     return out;
   }

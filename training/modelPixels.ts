@@ -1,3 +1,5 @@
+import sharp from 'sharp';
+
 /**
  * Raw RGB bytes as the model's input: each channel standardised over the image (zero mean, unit variance). The skin
  * around a lesion varies far more between images (Fitzpatrick I-VI) than the lesion between classes; taking out each
@@ -16,4 +18,11 @@ export function modelPixels(rgb: Uint8Array | Buffer): Float32Array {
     for (let i = c; i < rgb.length; i += 3) out[i] = (rgb[i]! - mean) / std;
   }
   return out;
+}
+
+/** An image file as the model's input: RGB resized to side x side (stretched), standardised by `modelPixels`. */
+export async function imageInput(file: string | Buffer, side: number): Promise<Float32Array> {
+  const { data, info } = await sharp(file).removeAlpha().resize(side, side, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
+  if (info.channels !== 3) throw new Error(`${typeof file === 'string' ? file : 'image'}: expected 3 channels, got ${info.channels}`);
+  return modelPixels(data);
 }
