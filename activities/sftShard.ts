@@ -7,6 +7,7 @@ import { disposeBatch, makeBatch, trainStep } from '../model/trainStep.ts';
 import { parseInput } from '../schemas/parseInput.ts';
 import { SftHeartbeatSchema, SftShardInputSchema, SftShardResultSchema, type SftShardInput, type SftShardResult } from '../schemas/sft.ts';
 import { sha256Json } from '../store/sha256.ts';
+import { augmentationOp, dihedral } from '../training/augmentImage.ts';
 import { ensureBackend } from '../training/ensureBackend.ts';
 import { epochOrder } from '../training/sftExamples.ts';
 import { sftData } from '../training/sftData.ts';
@@ -78,7 +79,9 @@ export function makeSftShard(deps: ActivityDeps) {
     try {
       while (position < to) {
         const rows = order.slice(position, Math.min(position + config.batchSize, to)).map((i) => data.train[i]!);
-        const batch = makeBatch(await Promise.all(rows.map((r) => data.example(r))), config.model.imageSize);
+        const examples = await Promise.all(rows.map((r) => data.example(r)));
+        if (config.augment === 'dihedral') examples.forEach((e, j) => (e.image = dihedral(e.image, config.model.imageSize, augmentationOp(config.seed, epoch, position + j))));
+        const batch = makeBatch(examples, config.model.imageSize);
         const lr = learningRateAt(step, totalSteps, config.learningRate, config.minLearningRate, config.warmupRatio);
         const { loss } = trainStep(ck.params, config.model, ck.optimizer, batch, lr, config.gradClip);
         tokens += batch.tokens;

@@ -27,7 +27,7 @@ export function planTrajectories(
   const available: TrajectoryType[] = [];
   if (neighbours.length) available.push(2, 3);
   if (pool.length) available.push(4, 5);
-  const extras = shuffle(available, rng).slice(0, args.extra);
+  const extras = rng.shuffle(available).slice(0, args.extra);
   const types: TrajectoryType[] = [1, ...extras.sort()];
 
   return types.map((type) => {
@@ -48,15 +48,6 @@ export function planTrajectories(
       contrast: contrasts.length ? pick(contrasts).text : null,
     };
   });
-}
-
-function shuffle<T>(xs: T[], rng: Rng): T[] {
-  const a = [...xs];
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(rng.next() * (i + 1));
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-  return a;
 }
 
 /**

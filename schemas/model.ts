@@ -42,6 +42,8 @@ export const SftConfigSchema = z.object({
   /** Continue-as-new after this many epochs, so the history stays small on long runs. */
   epochsPerRun: z.number().int().positive().default(2),
   seed: z.string().min(1).default('skinr1'),
+  /** Random rotations and flips of training images (seeded per example); the few hundred demo images overfit without. */
+  augment: z.enum(['dihedral', 'none']).default('dihedral'),
   backend: z.enum(['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']).default('auto'),
 });
 export type SftConfig = z.output<typeof SftConfigSchema>;

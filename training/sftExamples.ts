@@ -41,11 +41,5 @@ export async function readSftRows(store: ArtifactStore, trajectorySetId: string,
 
 /** The order of an epoch: a seeded permutation of 0..n-1 (Fisher-Yates), the same on every machine. */
 export function epochOrder(n: number, seed: string, epoch: number): number[] {
-  const rng = new Rng(`${seed}\u0000epoch\u0000${epoch}`);
-  const a = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rng.next() * (i + 1));
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-  return a;
+  return new Rng(`${seed}\u0000epoch\u0000${epoch}`).shuffle(Array.from({ length: n }, (_, i) => i));
 }

@@ -43,6 +43,16 @@ export class Rng {
     return items[Math.floor(this.next() * items.length)]!;
   }
 
+  /** A shuffled copy (Fisher-Yates). */
+  shuffle<T>(items: readonly T[]): T[] {
+    const out = [...items];
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = Math.floor(this.next() * (i + 1));
+      [out[i], out[j]] = [out[j]!, out[i]!];
+    }
+    return out;
+  }
+
   /** A child generator: the same parent seed and label always give the same stream. */
   fork(label: string): Rng {
     return new Rng(`${this.a}:${this.b}:${this.c}:${this.d}:${label}`);
