@@ -8,7 +8,13 @@ import type { LineageGraph } from './LineageGraph.ts';
 
 const PRODUCER = 'https://github.com/skinr1/skinr1-pipeline';
 const SPEC = 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent';
-const facetUrl = (name: string) => `https://openlineage.io/spec/facets/1-0-0/${name}.json`;
+/**
+ * The versioned schema each facet we emit follows. ParentRunFacet and SchemaDatasetFacet match the schemas vendored in
+ * tests/fixtures/openlineage, which the tests validate against; DatasetVersionDatasetFacet has none vendored (1-0-1 is
+ * the version the OpenLineage Java client stamps).
+ */
+const facetVersions = { ParentRunFacet: '1-1-0', SchemaDatasetFacet: '1-2-0', DatasetVersionDatasetFacet: '1-0-1' } as const;
+const facetUrl = (name: keyof typeof facetVersions) => `https://openlineage.io/spec/facets/${facetVersions[name]}/${name}.json#/$defs/${name}`;
 
 /** A stable UUID (version 5 layout, from sha256) for things that have no UUID of their own, such as an activity attempt. */
 export function stableUuid(seed: string): string {

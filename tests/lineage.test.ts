@@ -20,6 +20,7 @@ import { Catalog } from '../store/Catalog.ts';
 import { ImageStore } from '../store/ImageStore.ts';
 import { createWorkers } from '../workers/createWorkers.ts';
 import { localTestEnv } from './helpers/localTestEnv.ts';
+import { openLineageErrors } from './helpers/openLineageSchema.ts';
 import { runCli } from './helpers/spawnCli.ts';
 import { tempDir } from './helpers/tempDir.ts';
 import { isolatedConfig } from './helpers/testEnv.ts';
@@ -151,6 +152,20 @@ describe('lineage of a checkpoint, through the real workflows', { timeout: 300_0
     const graph = await LineageGraph.load(store);
     const ancestry = graph.ancestry(checkpointId);
     assert.equal(events.length, 2 * ancestry.length);
+    // Each event conforms to the official OpenLineage 2-0-2 schema and its facets to their vendored facet schemas.
+    assert.deepEqual(events.flatMap((e, i) => openLineageErrors(e).map((err) => `event ${i} (${e.eventType} ${e.job.name}): ${err}`)), []);
+    // ... and the validator does reject what breaks them (eventType is optional in 2-0-2, so that cannot be the test).
+    const broken = structuredClone(events.find((e) => e.outputs[0]?.facets.schema));
+    broken.run.runId = 'not-a-uuid';
+    delete broken.producer;
+    delete broken.run.facets.parent.run.runId;
+    delete broken.outputs[0].facets.schema._producer;
+    broken.outputs[0].facets.schema.fields[0].name = 7;
+    const caughtErrors = openLineageErrors(broken);
+    for (const expected of [/^event\/run\/runId must match format "uuid"/, /^event must have required property 'producer'/, /^event\/run\/facets\/parent\/run must have required property 'runId'/, /^event\/outputs\/0\/facets\/schema must have required property '_producer'/, /^event\/outputs\/0\/facets\/schema\/fields\/0\/name must be string/]) {
+      assert.ok(caughtErrors.some((err) => expected.test(err)), `${expected} not among: ${caughtErrors.join(' | ')}`);
+    }
+    assert.match(openLineageErrors({ ...events[0], run: { ...events[0].run, facets: { parent: { ...events[0].run.facets.parent, _schemaURL: 'https://openlineage.io/spec/facets/1-0-0/ParentRunFacet.json' } } } }).join('\n'), /is not the vendored version/);
     const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
     for (const m of ancestry) {
       const complete = events.find((e) => e.eventType === 'COMPLETE' && e.outputs[0]?.name === m.id)!;
