@@ -6,6 +6,11 @@ import { makeHarmonizeShard } from './harmonizeShard.ts';
 import { makeInspectDataset } from './inspectDataset.ts';
 import { ping } from './ping.ts';
 import { makePlanDistillation } from './planDistillation.ts';
+import { makeRlEvaluate } from './rlEvaluate.ts';
+import { makeRlPrepare } from './rlPrepare.ts';
+import { makeRlReward } from './rlReward.ts';
+import { makeRlRollout } from './rlRollout.ts';
+import { makeRlUpdate } from './rlUpdate.ts';
 import { makeSftPrepare } from './sftPrepare.ts';
 import { makeSftShard } from './sftShard.ts';
 import { makeSftValidate } from './sftValidate.ts';
@@ -25,6 +30,11 @@ export function createActivities(deps: ActivityDeps) {
     sftPrepare: makeSftPrepare(deps),
     sftShard: makeSftShard(deps),
     sftValidate: makeSftValidate(deps),
+    rlPrepare: makeRlPrepare(deps),
+    rlRollout: makeRlRollout(deps),
+    rlReward: makeRlReward(deps),
+    rlUpdate: makeRlUpdate(deps),
+    rlEvaluate: makeRlEvaluate(deps),
   };
 }
 

@@ -6,8 +6,9 @@ import { ValidationError } from '../errors/ValidationError.ts';
 import { Hierarchy } from '../hierarchy/Hierarchy.ts';
 import { producingRun } from '../lineage/producingRun.ts';
 import { AdamW } from '../model/AdamW.ts';
-import { readCheckpoint, TOKENIZER_FILE, writeCheckpoint } from '../model/checkpointFiles.ts';
+import { readCheckpoint, SFT_RNG, TOKENIZER_FILE, writeCheckpoint } from '../model/checkpointFiles.ts';
 import { initParams } from '../model/initParams.ts';
+import { mcPromptCorpus } from '../rl/mcPrompt.ts';
 import { Tokenizer } from '../model/Tokenizer.ts';
 import { bucketPhrases, prompts } from '../distill/trajectoryText.ts';
 import { ArtifactIdSchema } from '../schemas/artifactManifest.ts';
@@ -58,7 +59,7 @@ export function makeSftPrepare(deps: ActivityDeps) {
       tokenizer = base.tokenizer;
     } else {
       const { train, val } = await readSftRows(deps.store, trajectorySetId, config.seed, VAL_RATIO);
-      const corpus = [...Object.values(prompts), ...Object.values(bucketPhrases), ...h.nodes().map((n) => n.name), ...[...train, ...val].map((r) => r.text)];
+      const corpus = [...Object.values(prompts), mcPromptCorpus, ...Object.values(bucketPhrases), ...h.nodes().map((n) => n.name), ...[...train, ...val].map((r) => r.text)];
       tokenizer = Tokenizer.build(corpus);
     }
     const { manifest: tok } = await deps.store.commit(tokenizerSpec(trajectorySetId, h.digest, tokenizer.digest), run, async (dir) => {
@@ -76,7 +77,7 @@ export function makeSftPrepare(deps: ActivityDeps) {
         const params = initParams(config.model, tokenizer.size, config.seed);
         const optimizer = new AdamW({ beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: config.weightDecay });
         try {
-          await writeCheckpoint(dir, { params, optimizer, tokenizer, modelConfig: config.model, trainingConfigDigest: sha256Json(sftIdentity(config)), backend: backend.active, state: { step: 0, epoch: 0, position: 0, seed: config.seed, rng: { algorithm: 'sfc32, seeded by sha256(seed, epoch)', epoch: 0 } } });
+          await writeCheckpoint(dir, { params, optimizer, tokenizer, modelConfig: config.model, trainingConfigDigest: sha256Json(sftIdentity(config)), backend: backend.active, state: { step: 0, epoch: 0, position: 0, seed: config.seed, rng: { algorithm: SFT_RNG, epoch: 0 } } });
         } finally {
           tf.dispose([...params.values()]);
           optimizer.dispose();

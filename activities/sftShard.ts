@@ -2,7 +2,7 @@ import { Context, log } from '@temporalio/activity';
 import * as tf from '@tensorflow/tfjs';
 import { producingRun } from '../lineage/producingRun.ts';
 import { learningRateAt } from '../model/AdamW.ts';
-import { readCheckpoint, writeCheckpoint, type LoadedCheckpoint } from '../model/checkpointFiles.ts';
+import { readCheckpoint, SFT_RNG, writeCheckpoint, type LoadedCheckpoint } from '../model/checkpointFiles.ts';
 import { disposeBatch, makeBatch, trainStep } from '../model/trainStep.ts';
 import { parseInput } from '../schemas/parseInput.ts';
 import { SftHeartbeatSchema, SftShardInputSchema, SftShardResultSchema, type SftShardInput, type SftShardResult } from '../schemas/sft.ts';
@@ -66,7 +66,7 @@ export function makeSftShard(deps: ActivityDeps) {
           modelConfig: config.model,
           trainingConfigDigest: sha256Json(sftIdentity(config)),
           backend: backend.active,
-          state: { step, epoch, position, seed: config.seed, rng: { algorithm: 'sfc32, seeded by sha256(seed, epoch)', epoch } },
+          state: { step, epoch, position, seed: config.seed, rng: { algorithm: SFT_RNG, epoch } },
         });
         // attemptStartStep: where this attempt began (a resumed attempt starts at its step checkpoint, not the shard start).
         return { step, epoch, position, attempt: ctx.info.attempt, attemptStartStep: resumedFrom ?? st.step, ...(losses.length ? { loss: losses[losses.length - 1]! } : {}) };

@@ -1,7 +1,5 @@
-import { rm, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { str } from '../datasets/sql.ts';
+import { writeParquetRows } from '../store/parquetRows.ts';
 import type { TrajectoryRecord } from './distillImages.ts';
 
 /** The trajectory table's columns and DuckDB types, in file order: one place for the writer and for readers' docs. */
@@ -30,16 +28,7 @@ export const trajectoryColumns: Record<keyof TrajectoryRecord, string> = {
   order_key: 'VARCHAR',
 };
 
-/** Writes records as Parquet through DuckDB (typed columns, zstd), via a newline-delimited JSON file in `scratch`. */
-export async function writeTrajectoryParquet(con: DuckDBConnection, records: TrajectoryRecord[], file: string, scratch: string): Promise<void> {
-  const ndjson = path.join(scratch, '.trajectories.ndjson');
-  await writeFile(ndjson, records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : ''));
-  const cols = Object.entries(trajectoryColumns)
-    .map(([k, t]) => `${str(k)}: ${str(t)}`)
-    .join(', ');
-  try {
-    await con.run(`COPY (SELECT * FROM read_json(${str(ndjson)}, format = 'newline_delimited', columns = {${cols}})) TO ${str(file)} (FORMAT parquet, COMPRESSION zstd)`);
-  } finally {
-    await rm(ndjson, { force: true });
-  }
+/** Writes trajectory records as Parquet with the typed columns above. */
+export function writeTrajectoryParquet(con: DuckDBConnection, records: TrajectoryRecord[], file: string, scratch: string): Promise<void> {
+  return writeParquetRows(records, trajectoryColumns, file, scratch, con);
 }

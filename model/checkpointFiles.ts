@@ -23,6 +23,10 @@ const TensorEntrySchema = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
 
+/** How the data order (SFT) or the sampling (RL) derives from the seed, recorded so a reader can redo it. */
+export const SFT_RNG = 'sfc32, seeded by sha256(seed, epoch)';
+export const RL_RNG = 'sfc32 per completion, seeded by sha256(seed, step, item, sample); item order by sha256(seed, epoch)';
+
 /** Where training stands: enough to continue exactly (the order of an epoch derives from seed and epoch). */
 export const TrainingStateSchema = z.object({
   /** Optimizer steps taken so far, over all epochs. */
@@ -31,7 +35,7 @@ export const TrainingStateSchema = z.object({
   /** Examples of `epoch` (in its seeded order) already trained on. */
   position: z.number().int().min(0),
   seed: z.string(),
-  rng: z.object({ algorithm: z.literal('sfc32, seeded by sha256(seed, epoch)'), epoch: z.number().int().min(0) }),
+  rng: z.object({ algorithm: z.enum([SFT_RNG, RL_RNG]), epoch: z.number().int().min(0) }),
 });
 export type TrainingState = z.infer<typeof TrainingStateSchema>;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { NodeIdSchema } from './hierarchy.ts';
+import { WorkflowRuntimeSchema } from './temporalConfig.ts';
 
 /** The buckets the RL reward checks: the method keeps only samples that resolve to one of these (neoplasms). */
 export const RlBucketSchema = z.enum(['benign', 'precancerous_in_situ', 'malignant']);
@@ -52,3 +53,170 @@ export const RewardBreakdownSchema = z.object({
   correct: z.boolean(),
 });
 export type RewardBreakdown = z.infer<typeof RewardBreakdownSchema>;
+
+/** How RL trains: GRPO's group size, temperature, KL coefficient and clip, optimisation, checkpoints, held-out checks. */
+export const RlConfigSchema = z.object({
+  /** Optimiser steps (each: rollout, reward, update). */
+  steps: z.number().int().positive().default(40),
+  /** Items per step; each gets `groupSize` sampled completions. */
+  promptsPerStep: z.number().int().positive().default(4),
+  groupSize: z.number().int().min(2).default(4),
+  temperature: z.number().positive().default(1.0),
+  /** Most tokens per completion (the model's position limit also applies). */
+  maxNewTokens: z.number().int().positive().default(200),
+  /** KL coefficient toward the frozen reference (the starting checkpoint). */
+  beta: z.number().min(0).default(0.04),
+  clipEpsilon: z.number().positive().default(0.2),
+  /** Updates per rollout batch; with 1 the ratio is 1 and the clip never acts, as in the reference trainer. */
+  updatesPerBatch: z.number().int().positive().default(1),
+  learningRate: z.number().positive().default(1e-4),
+  minLearningRate: z.number().min(0).default(1e-5),
+  warmupRatio: z.number().min(0).max(0.5).default(0.03),
+  weightDecay: z.number().min(0).default(0),
+  gradClip: z.number().positive().default(1.0),
+  reward: RewardVariantSchema.default('hierarchical'),
+  /** Splits whose images RL trains on, and the split the held-out accuracy is measured on. */
+  trainSplits: z.array(z.string()).min(1).default(['train']),
+  heldOutSplit: z.string().default('test'),
+  /** Held-out items decoded greedily for accuracy (the first N by item id), every `evalEvery` steps and at the end. */
+  heldOutItems: z.number().int().positive().default(48),
+  evalEvery: z.number().int().positive().default(10),
+  /** A checkpoint every this many steps; a lost worker redoes at most this many updates (from stored rollouts). */
+  checkpointEvery: z.number().int().positive().default(10),
+  /** Continue-as-new after this many steps, at a checkpoint. */
+  stepsPerRun: z.number().int().positive().default(50),
+  seed: z.string().min(1).default('skinr1'),
+  backend: z.enum(['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']).default('auto'),
+});
+export type RlConfig = z.output<typeof RlConfigSchema>;
+export type RlConfigInput = z.input<typeof RlConfigSchema>;
+
+const Id = z.string().regex(/^[a-z][a-z0-9-]*-[0-9a-f]{24}$/, 'expected an artifact id');
+
+/** The policy at a step: a committed checkpoint plus the updates applied since (each from stored rollouts and rewards). */
+export const PolicyStateSchema = z.object({
+  checkpointId: Id,
+  replay: z.array(z.object({ step: z.number().int().min(0), rolloutsId: Id, rewardsId: Id })),
+});
+export type PolicyState = z.infer<typeof PolicyStateSchema>;
+
+export const RlPrepareInputSchema = z.object({ fromCheckpointId: Id, datasetVersionIds: z.array(Id).min(1), config: RlConfigSchema });
+export const RlPlanSchema = z.object({
+  itemsId: Id,
+  trainItems: z.number().int().min(0),
+  heldOutItems: z.number().int().min(0),
+  skipped: z.record(z.string(), z.number().int()),
+  /** The frozen reference for the KL term: the checkpoint RL starts from. */
+  referenceCheckpointId: Id,
+  /** Step 0 of the policy: the starting weights with a fresh optimizer, as an RL checkpoint. */
+  initCheckpointId: Id,
+});
+export type RlPlan = z.infer<typeof RlPlanSchema>;
+
+const StepInput = { itemsId: Id, referenceCheckpointId: Id, policy: PolicyStateSchema, step: z.number().int().min(0), config: RlConfigSchema };
+export const RlRolloutInputSchema = z.object(StepInput);
+export type RlRolloutInput = z.input<typeof RlRolloutInputSchema>;
+export const RlRolloutResultSchema = z.object({ rolloutsId: Id, completions: z.number().int(), tokens: z.number().int(), seconds: z.number(), replayed: z.number().int() });
+export type RlRolloutResult = z.infer<typeof RlRolloutResultSchema>;
+
+export const RlRewardInputSchema = z.object({ rolloutsId: Id, itemsId: Id, reward: RewardVariantSchema, groupSize: z.number().int().min(1) });
+export type RlRewardInput = z.input<typeof RlRewardInputSchema>;
+export const RewardSummarySchema = z.object({
+  completions: z.number().int(),
+  mean: z.number(),
+  std: z.number(),
+  format: z.number(),
+  option: z.number(),
+  malignancy: z.number(),
+  accuracy: z.number(),
+  /** Groups whose completions all earned the same reward: their advantages are 0 and they teach nothing. */
+  flatGroups: z.number().int(),
+});
+export type RewardSummary = z.infer<typeof RewardSummarySchema>;
+export const RlRewardResultSchema = z.object({ rewardsId: Id, uri: z.string(), rewardVersion: z.string(), summary: RewardSummarySchema, seconds: z.number() });
+export type RlRewardResult = z.infer<typeof RlRewardResultSchema>;
+
+export const RlUpdateInputSchema = z.object({
+  ...StepInput,
+  rolloutsId: Id,
+  rewardsId: Id,
+  commit: z.boolean(),
+  /** This step's reward summary and the finished steps since the last checkpoint: stored with a committed checkpoint. */
+  rewardSummary: z.lazy(() => RewardSummarySchema),
+  recent: z.array(z.lazy(() => RlStepMetricsSchema)).default([]),
+});
+export type RlUpdateInput = z.input<typeof RlUpdateInputSchema>;
+export const RlUpdateResultSchema = z.object({
+  /** Set when this step committed a checkpoint. */
+  checkpointId: Id.nullable(),
+  loss: z.number(),
+  kl: z.number(),
+  gradNorm: z.number(),
+  seconds: z.number(),
+  replayed: z.number().int(),
+  backend: z.string(),
+});
+export type RlUpdateResult = z.infer<typeof RlUpdateResultSchema>;
+
+export const RlEvaluateInputSchema = z.object(StepInput);
+export type RlEvaluateInput = z.input<typeof RlEvaluateInputSchema>;
+export const RlEvaluationSchema = z.object({ step: z.number().int(), items: z.number().int(), accuracy: z.number(), rewardMean: z.number(), format: z.number(), option: z.number(), malignancy: z.number() });
+export type RlEvaluation = z.infer<typeof RlEvaluationSchema>;
+
+/** What one RL step measured; the workflow keeps them and every checkpoint stores those of the steps it covers. */
+export const RlStepMetricsSchema = z.object({
+  step: z.number().int().min(0),
+  rewardMean: z.number(),
+  rewardStd: z.number(),
+  format: z.number(),
+  option: z.number(),
+  malignancy: z.number(),
+  accuracy: z.number(),
+  flatGroups: z.number().int(),
+  loss: z.number(),
+  kl: z.number(),
+  gradNorm: z.number(),
+  rolloutSeconds: z.number(),
+  rewardSeconds: z.number(),
+  updateSeconds: z.number(),
+  /** Wall time of the whole step as the workflow saw it (activity scheduling included). */
+  stepSeconds: z.number(),
+});
+export type RlStepMetrics = z.infer<typeof RlStepMetricsSchema>;
+
+export const RlInputSchema = z.object({
+  fromCheckpointId: Id,
+  datasetVersionIds: z.array(Id).min(1),
+  config: RlConfigSchema,
+  runtime: WorkflowRuntimeSchema,
+  /** Set by continue-as-new: where the previous run stopped and what it measured. */
+  resume: z
+    .object({
+      plan: RlPlanSchema,
+      step: z.number().int().min(0),
+      checkpointId: Id,
+      steps: z.array(RlStepMetricsSchema),
+      evaluations: z.array(RlEvaluationSchema),
+    })
+    .optional(),
+});
+
+export const RlSummarySchema = z.object({
+  checkpointId: Id,
+  fromCheckpointId: Id,
+  itemsId: Id,
+  steps: z.number().int(),
+  reward: RewardVariantSchema,
+  rewardVersion: z.string(),
+  trainItems: z.number().int(),
+  heldOutItems: z.number().int(),
+  rewardMean: z.object({ first: z.number().nullable(), last: z.number().nullable() }),
+  /** Means over the last min(10, steps) steps. */
+  rewardComponents: z.object({ format: z.number(), option: z.number(), malignancy: z.number() }),
+  kl: z.number().nullable(),
+  heldOutAccuracy: z.object({ before: z.number().nullable(), after: z.number().nullable() }),
+  evaluations: z.array(RlEvaluationSchema),
+  stepMetrics: z.array(RlStepMetricsSchema),
+  backend: z.string(),
+});
+export type RlSummary = z.infer<typeof RlSummarySchema>;

@@ -4,3 +4,4 @@ export { pingWorkflow } from './ping.ts';
 export { onboardDataset } from './onboardDataset.ts';
 export { distillTrajectories } from './distillTrajectories.ts';
 export { sft } from './sft.ts';
+export { rl } from './rl.ts';

@@ -1,14 +1,16 @@
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import type { SftConfigInput } from '../../schemas/model.ts';
+import type { RlConfigInput, RlSummary } from '../../schemas/rl.ts';
 import type { SftInput, SftSummary } from '../../schemas/sft.ts';
+import { loadRlConfig } from '../../rl/loadRlConfig.ts';
 import { loadSftConfig } from '../../training/loadSftConfig.ts';
 import { executeWorkflow } from '../executeWorkflow.ts';
 import { configFrom } from '../globalConfig.ts';
 import { emit } from '../output.ts';
 import { positiveInt } from '../positiveInt.ts';
 
-export const trainCommand = new Command('train').description('training stages: supervised fine-tuning (sft)');
+export const trainCommand = new Command('train').description('training stages: supervised fine-tuning (sft) and GRPO reinforcement learning (rl)');
 
 interface SftOptions {
   trajectories: string;
@@ -75,6 +77,68 @@ trainCommand
         `checkpoint ${s.checkpointId} after ${s.epochs} epochs, ${s.steps} steps, in ${seconds.toFixed(1)} s on ${s.backend}`,
         `  train loss ${s.trainLoss.first?.toFixed(3)} -> ${s.trainLoss.last?.toFixed(3)}; validation loss by epoch ${s.valLossByEpoch.map((v) => v?.toFixed(3) ?? '-').join(', ')}`,
         `  ${s.trainExamples} training and ${s.valExamples} validation trajectories (${s.skippedTooLong} too long, skipped); ${s.samplesPerSecond.toFixed(1)} samples/s`,
+      ].join('\n'),
+    );
+  });
+
+interface RlOptions {
+  from: string;
+  datasets: string;
+  config?: string;
+  reward?: 'hierarchical' | 'flat';
+  steps?: number;
+  lr?: string;
+  seed?: string;
+  backend?: RlConfigInput['backend'];
+  json?: boolean;
+  progress: boolean;
+}
+
+trainCommand
+  .command('rl')
+  .description('GRPO reinforcement learning from an SFT checkpoint on hierarchy-aware multiple-choice items, with the hierarchical reward')
+  .requiredOption('--from <checkpointId>', 'the SFT checkpoint to start from (also the frozen KL reference)')
+  .requiredOption('--datasets <ids>', 'comma-separated dataset version ids the items come from')
+  .option('--config <file>', 'YAML/JSON RL config (group size, temperature, beta, steps, ...); defaults follow the method')
+  .addOption(new Option('--reward <variant>', 'hierarchical partial credit, or flat (exact answer only, the ablation)').choices(['hierarchical', 'flat']))
+  .option('--steps <n>', 'optimiser steps', positiveInt)
+  .option('--lr <rate>', 'peak learning rate')
+  .option('--seed <seed>', 'seed of the items, the prompt order and every sample')
+  .addOption(new Option('--backend <name>', 'tensor backend').choices(['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']))
+  .option('--json', 'machine-readable output')
+  .option('--no-progress', 'no progress bar')
+  .action(async (o: RlOptions, cmd: Command) => {
+    const cfg = configFrom(cmd);
+    const config = loadRlConfig(o.config, {
+      ...(o.reward ? { reward: o.reward } : {}),
+      ...(o.steps ? { steps: o.steps } : {}),
+      ...(o.lr ? { learningRate: Number(o.lr) } : {}),
+      ...(o.seed ? { seed: o.seed } : {}),
+      ...(o.backend ? { backend: o.backend } : {}),
+    });
+    const datasetVersionIds = o.datasets.split(',').map((s) => s.trim()).filter(Boolean);
+    const bar = o.progress && process.stderr.isTTY && !o.json ? new cliProgress.SingleBar({ format: 'rl {stage} {bar} step {value}/{total} reward {reward} held-out acc {acc}', hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
+    bar?.start(config.steps, 0, { stage: 'prepare', reward: '-', acc: '-' });
+    const t0 = Date.now();
+    const run = await executeWorkflow<RlSummary>(cfg, {
+      workflowType: 'rl',
+      args: [{ fromCheckpointId: o.from, datasetVersionIds, config, runtime: { taskQueues: cfg.taskQueues, activities: cfg.activities } }],
+      workflowId: `rl-${Date.now()}`,
+      onProgress: (view) => {
+        const d = view.progress?.detail;
+        if (!bar || !d) return;
+        bar.update(Number(d.step ?? 0), { stage: view.progress?.stage, reward: typeof d.rewardMean === 'number' ? d.rewardMean.toFixed(3) : '-', acc: typeof d.heldOutAccuracy === 'number' ? d.heldOutAccuracy.toFixed(3) : '-' });
+      },
+    });
+    bar?.stop();
+    const s = run.result;
+    const seconds = (Date.now() - t0) / 1000;
+    const f = (x: number | null) => (x === null ? '-' : x.toFixed(3));
+    emit(!!o.json, { ...s, workflowId: run.workflowId, seconds }, () =>
+      [
+        `checkpoint ${s.checkpointId} after ${s.steps} GRPO steps (${s.reward} reward, ${s.rewardVersion}) in ${seconds.toFixed(1)} s on ${s.backend}`,
+        `  mean reward ${f(s.rewardMean.first)} -> ${f(s.rewardMean.last)}; last 10 steps: format ${f(s.rewardComponents.format)}, option ${f(s.rewardComponents.option)}, malignancy ${f(s.rewardComponents.malignancy)}; KL ${f(s.kl)}`,
+        `  held-out multiple-choice accuracy ${f(s.heldOutAccuracy.before)} -> ${f(s.heldOutAccuracy.after)} (${s.heldOutItems} items; ${s.trainItems} training items)`,
       ].join('\n'),
     );
   });

@@ -1,0 +1,41 @@
+import { Context } from '@temporalio/activity';
+import { Hierarchy } from '../hierarchy/Hierarchy.ts';
+import { generate } from '../model/generate.ts';
+import { scoreCompletion } from '../rl/hierarchicalReward.ts';
+import { policySession } from '../rl/policySession.ts';
+import { readItems } from '../rl/rlFiles.ts';
+import { heldOutItems } from '../rl/stepItems.ts';
+import { summarizeRewards } from '../rl/summarizeRewards.ts';
+import { parseInput } from '../schemas/parseInput.ts';
+import { RlEvaluateInputSchema, RlEvaluationSchema, type RlEvaluateInput, type RlEvaluation } from '../schemas/rl.ts';
+import { ensureBackend } from '../training/ensureBackend.ts';
+import type { ActivityDeps } from './ActivityDeps.ts';
+
+/**
+ * Held-out check during RL (gpu queue): greedy answers of the policy on the first N held-out items, scored with the
+ * hierarchical reward; accuracy is the share that chose the finest correct option.
+ */
+export function makeRlEvaluate(deps: ActivityDeps) {
+  return async function rlEvaluate(raw: RlEvaluateInput): Promise<RlEvaluation> {
+    const input = parseInput(RlEvaluateInputSchema, raw, 'rlEvaluate input');
+    const { config } = input;
+    const ctx = Context.current();
+    await ensureBackend(config.backend);
+    const session = policySession(deps.store);
+    const { policy } = await session.at(input.policy, { ...input, onReplay: (s) => ctx.heartbeat({ replaying: s }) });
+    const h = Hierarchy.fromFile();
+    const cfg = policy.file.modelConfig;
+    const images = session.images(cfg.imageSize);
+    const items = heldOutItems(await readItems(deps.store, input.itemsId), config);
+    const scores = [];
+    for (const item of items) {
+      const prompt = policy.tokenizer.encode(item.prompt);
+      const out = generate(policy.params, cfg, await images.load(item.imageSha256), prompt, { maxTokens: Math.max(1, Math.min(config.maxNewTokens, cfg.maxLen - prompt.length - 1)), temperature: 0, seed: 'greedy' });
+      scores.push(scoreCompletion(policy.tokenizer.decode(out), item, 'hierarchical', h));
+      ctx.heartbeat({ evaluated: scores.length });
+      await new Promise((r) => setImmediate(r));
+    }
+    const s = summarizeRewards(scores, 1);
+    return RlEvaluationSchema.parse({ step: input.step, items: items.length, accuracy: s.accuracy, rewardMean: s.mean, format: s.format, option: s.option, malignancy: s.malignancy });
+  };
+}

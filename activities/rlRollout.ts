@@ -1,0 +1,60 @@
+import { Context, log } from '@temporalio/activity';
+import { producingRun } from '../lineage/producingRun.ts';
+import { generate } from '../model/generate.ts';
+import { policyKey, policySession } from '../rl/policySession.ts';
+import { readItems, writeRollouts, type RolloutRow } from '../rl/rlFiles.ts';
+import { rlRolloutsSpec } from '../rl/rlIds.ts';
+import { completionSeed, stepItems, trainItems } from '../rl/stepItems.ts';
+import { parseInput } from '../schemas/parseInput.ts';
+import { RlRolloutInputSchema, RlRolloutResultSchema, type RlRolloutInput, type RlRolloutResult } from '../schemas/rl.ts';
+import { ensureBackend } from '../training/ensureBackend.ts';
+import type { ActivityDeps } from './ActivityDeps.ts';
+
+/**
+ * RL step 2 (gpu queue): G sampled completions per prompt of the step at temperature T, decoded with the KV cache and
+ * seeded per completion, written as a rollouts artifact (Parquet) whose name is the policy state that sampled them.
+ */
+export function makeRlRollout(deps: ActivityDeps) {
+  return async function rlRollout(raw: RlRolloutInput): Promise<RlRolloutResult> {
+    const input = parseInput(RlRolloutInputSchema, raw, 'rlRollout input');
+    const { config, step } = input;
+    const ctx = Context.current();
+    const startedAt = new Date();
+    const t0 = performance.now();
+    const backend = await ensureBackend(config.backend);
+    const session = policySession(deps.store);
+    const { policy, replayed } = await session.at(input.policy, { ...input, onReplay: (s) => ctx.heartbeat({ replaying: s }) });
+    if (replayed) log.info('rebuilt the policy from its checkpoint', { checkpointId: input.policy.checkpointId, replayed });
+    const items = stepItems(trainItems(await readItems(deps.store, input.itemsId), config), step, config);
+    const cfg = policy.file.modelConfig;
+    const images = session.images(cfg.imageSize);
+    const rows: RolloutRow[] = [];
+    let tokens = 0;
+    for (const item of items) {
+      const prompt = policy.tokenizer.encode(item.prompt);
+      const image = await images.load(item.imageSha256);
+      const limit = Math.min(config.maxNewTokens, cfg.maxLen - prompt.length - 1);
+      if (limit < 1) throw new Error(`item ${item.itemId}: prompt of ${prompt.length + 1} tokens leaves no room in maxLen ${cfg.maxLen}`);
+      for (let g = 0; g < config.groupSize; g++) {
+        const out = generate(policy.params, cfg, image, prompt, { maxTokens: limit, temperature: config.temperature, seed: completionSeed(config, step, item.itemId, g) });
+        rows.push({ item_id: item.itemId, sample: g, tokens: out, text: policy.tokenizer.decode(out), ended: out.length < limit });
+        tokens += out.length;
+        ctx.heartbeat({ step, completions: rows.length });
+        await new Promise((r) => setImmediate(r));
+      }
+    }
+    const spec = rlRolloutsSpec({
+      itemsId: input.itemsId,
+      policyKey: policyKey(input.policy),
+      parents: [input.policy.checkpointId, ...input.policy.replay.flatMap((r) => [r.rolloutsId, r.rewardsId])],
+      step,
+      backend: backend.active,
+      config,
+    });
+    const { manifest } = await deps.store.commit(spec, () => producingRun(ctx.info, deps.workerIdentity, startedAt), async (dir) => {
+      await writeRollouts(rows, dir);
+      return { step, completions: rows.length, tokens, meanTokens: rows.length ? tokens / rows.length : 0, ended: rows.filter((r) => r.ended).length };
+    });
+    return RlRolloutResultSchema.parse({ rolloutsId: manifest.id, completions: rows.length, tokens, seconds: (performance.now() - t0) / 1000, replayed });
+  };
+}

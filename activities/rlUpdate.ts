@@ -1,0 +1,68 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Context, log } from '@temporalio/activity';
+import { producingRun } from '../lineage/producingRun.ts';
+import { RL_RNG, writeCheckpoint } from '../model/checkpointFiles.ts';
+import { policySession } from '../rl/policySession.ts';
+import { readItems, readRewards, readRollouts, RL_STEPS_FILE } from '../rl/rlFiles.ts';
+import { rlCheckpointSpec, rlIdentity } from '../rl/rlIds.ts';
+import { parseInput } from '../schemas/parseInput.ts';
+import { RlUpdateInputSchema, RlUpdateResultSchema, type PolicyState, type RlUpdateInput, type RlUpdateResult } from '../schemas/rl.ts';
+import { sha256Json } from '../store/sha256.ts';
+import { ensureBackend } from '../training/ensureBackend.ts';
+import type { ActivityDeps } from './ActivityDeps.ts';
+
+/**
+ * RL step 4 (gpu queue): the GRPO update of the policy from the step's rollouts and rewards. When `commit` is set
+ * (every K steps, at the end and before continue-as-new) the result is written as a checkpoint whose parents are the
+ * previous checkpoint and the rollouts and rewards of every step since; otherwise the new state stays in this worker's
+ * memory and is named by value (checkpoint + steps), so any worker can rebuild it.
+ */
+export function makeRlUpdate(deps: ActivityDeps) {
+  return async function rlUpdate(raw: RlUpdateInput): Promise<RlUpdateResult> {
+    const input = parseInput(RlUpdateInputSchema, raw, 'rlUpdate input');
+    const { config, step } = input;
+    const ctx = Context.current();
+    const startedAt = new Date();
+    const t0 = performance.now();
+    const backend = await ensureBackend(config.backend);
+    const session = policySession(deps.store);
+    const { replayed } = await session.at(input.policy, { ...input, onReplay: (s) => ctx.heartbeat({ replaying: s }) });
+    if (replayed) log.info('rebuilt the policy from its checkpoint', { checkpointId: input.policy.checkpointId, replayed });
+    ctx.heartbeat({ step, updating: true });
+    const next: PolicyState = { checkpointId: input.policy.checkpointId, replay: [...input.policy.replay, { step, rolloutsId: input.rolloutsId, rewardsId: input.rewardsId }] };
+    const items = new Map((await readItems(deps.store, input.itemsId)).map((i) => [i.itemId, i]));
+    const out = await session.advance(next, {
+      rollouts: await readRollouts(deps.store, input.rolloutsId),
+      rewards: await readRewards(deps.store, input.rewardsId),
+      items,
+      reference: await session.reference(input.referenceCheckpointId),
+      step,
+      config,
+    });
+    let checkpointId: string | null = null;
+    if (input.commit) {
+      const { policy } = await session.at(next, input);
+      const spec = rlCheckpointSpec({ referenceCheckpointId: input.referenceCheckpointId, itemsId: input.itemsId, step: step + 1, backend: backend.active, config, parents: [input.policy.checkpointId, ...next.replay.flatMap((r) => [r.rolloutsId, r.rewardsId])] });
+      const { manifest } = await deps.store.commit(spec, () => producingRun(ctx.info, deps.workerIdentity, startedAt), async (dir) => {
+        await writeCheckpoint(dir, {
+          params: policy.params,
+          optimizer: policy.optimizer,
+          tokenizer: policy.tokenizer,
+          modelConfig: policy.file.modelConfig,
+          trainingConfigDigest: sha256Json(rlIdentity(config)),
+          backend: backend.active,
+          state: { step: step + 1, epoch: 0, position: (step + 1) * config.promptsPerStep, seed: config.seed, rng: { algorithm: RL_RNG, epoch: 0 } },
+        });
+        // The per-step record of the steps this checkpoint covers, for `lineage card` and reports.
+        const steps = [...input.recent, { step, rewardMean: input.rewardSummary.mean, format: input.rewardSummary.format, option: input.rewardSummary.option, malignancy: input.rewardSummary.malignancy, accuracy: input.rewardSummary.accuracy, ...out }];
+        await writeFile(path.join(dir, RL_STEPS_FILE), JSON.stringify(steps, null, 1) + '\n');
+        return { step: step + 1, loss: out.loss, kl: out.kl, gradNorm: out.gradNorm, rewardMean: input.rewardSummary.mean, accuracy: input.rewardSummary.accuracy };
+      });
+      checkpointId = manifest.id;
+      session.rename({ checkpointId, replay: [] });
+      ctx.heartbeat({ step: step + 1, checkpointId });
+    }
+    return RlUpdateResultSchema.parse({ checkpointId, ...out, seconds: (performance.now() - t0) / 1000, replayed, backend: backend.active });
+  };
+}
