@@ -32,7 +32,7 @@ export function makeRlReward(deps: ActivityDeps) {
     const summary = summarizeRewards(rows, input.groupSize);
     const { manifest } = await deps.store.commit(rlRewardsSpec(input.rolloutsId, input.itemsId, input.reward, h.digest), () => producingRun(ctx.info, deps.workerIdentity, startedAt), async (dir) => {
       await writeRewards(rows, dir);
-      return { ...summary };
+      return { ...summary, variant: input.reward, rewardVersion: REWARD_VERSION };
     });
     return RlRewardResultSchema.parse({ rewardsId: manifest.id, uri: path.join(deps.store.dirOf(manifest.id), REWARDS_FILE), rewardVersion: REWARD_VERSION, summary, seconds: (performance.now() - t0) / 1000 });
   };

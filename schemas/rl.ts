@@ -181,6 +181,8 @@ export const RlStepMetricsSchema = z.object({
   updateSeconds: z.number(),
   /** Wall time of the whole step as the workflow saw it (activity scheduling included). */
   stepSeconds: z.number(),
+  /** Updates this step's rollout and update activities redid to rebuild a policy their worker did not hold. */
+  replayed: z.number().int().min(0),
 });
 export type RlStepMetrics = z.infer<typeof RlStepMetricsSchema>;
 

@@ -77,6 +77,7 @@ export async function rl(rawInput: z.input<typeof RlInputSchema>): Promise<RlSum
         rewardSeconds: rw.seconds,
         updateSeconds: up.seconds,
         stepSeconds: (Date.now() - t0) / 1000,
+        replayed: ro.replayed + up.replayed,
       });
       progress.detail = { ...progress.detail, step: step + 1, rewardMean: s.mean, kl: up.kl, ...(up.checkpointId ? { checkpointId: up.checkpointId } : {}) };
       if (last || (step + 1) % config.evalEvery === 0) await evaluate(step + 1);
