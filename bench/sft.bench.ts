@@ -44,7 +44,8 @@ function forwardFlops(c: ModelConfig, vocab: number): number {
   flops += 2 * nv * cin * c.dModel;
   const perToken = 2 * (3 * c.dModel * c.dModel + c.dModel * c.dModel + 2 * c.dModel * c.mlp);
   flops += c.layers * (l * perToken + 2 * 2 * l * l * c.dModel);
-  flops += 2 * t * c.dModel * vocab;
+  // The vocabulary projection runs only where a response token is predicted (RESPONSE + <eos>).
+  flops += 2 * (RESPONSE + 1) * c.dModel * vocab;
   return flops;
 }
 

@@ -70,8 +70,10 @@ export function decode(params: Params, cfg: ModelConfig, h: tf.Tensor3D, cache?:
   let x: tf.Tensor3D = h;
   for (let i = 0; i < cfg.layers; i++) {
     const a = layerNorm(x, p(params, `dec${i}.ln1.g`), p(params, `dec${i}.ln1.b`));
-    const qkv = tf.reshape(tf.matMul(tf.reshape(a, [b * l, d]), p(params, `dec${i}.attn.qkv`) as tf.Tensor2D), [b, l, 3, heads, dh]);
-    const split = (j: number) => tf.transpose(tf.reshape(tf.slice(qkv, [0, 0, j, 0, 0], [b, l, 1, heads, dh]), [b, l, heads, dh]), [0, 2, 1, 3]) as tf.Tensor4D;
+    const a2 = tf.reshape(a, [b * l, d]);
+    const wqkv = p(params, `dec${i}.attn.qkv`);
+    // Slice the small weight, not the large activation: a strided Slice of [B, L, 3d] is the slowest kernel on wasm.
+    const split = (j: number) => tf.transpose(tf.reshape(tf.matMul(a2, tf.slice(wqkv, [0, j * d], [d, d]) as tf.Tensor2D), [b, l, heads, dh]), [0, 2, 1, 3]) as tf.Tensor4D;
     const q = split(0);
     let k = split(1);
     let v = split(2);
@@ -101,20 +103,56 @@ export function logitsOf(params: Params, h: tf.Tensor3D): tf.Tensor3D {
   return tf.reshape(tf.matMul(tf.reshape(n, [b * t, d]), emb as tf.Tensor2D, false, true), [b, t, emb.shape[0]!]) as tf.Tensor3D;
 }
 
-/** Logits for every token position of [visual tokens; tokens], teacher-forced. */
-export function forward(params: Params, cfg: ModelConfig, images: tf.Tensor4D, tokens: tf.Tensor2D): tf.Tensor3D {
+/** Hidden states [B, T, d] of the token positions of [visual tokens; tokens], teacher-forced. */
+function tokenHidden(params: Params, cfg: ModelConfig, images: tf.Tensor4D, tokens: tf.Tensor2D): tf.Tensor3D {
   const vis = encodeImages(params, cfg, images);
   const tok = embedTokens(params, tokens, 0, imageCondition(params, vis));
   const { h } = decode(params, cfg, tf.concat([vis, tok], 1) as tf.Tensor3D);
   const nv = vis.shape[1];
   const [b, t] = tokens.shape;
-  return logitsOf(params, tf.slice(h, [0, nv, 0], [b, t, cfg.dModel]) as tf.Tensor3D);
+  return tf.slice(h, [0, nv, 0], [b, t, cfg.dModel]) as tf.Tensor3D;
 }
 
-/** Mean cross-entropy over the positions with weight 1 (response tokens), from logits and next-token targets. */
-export function maskedCrossEntropy(logits: tf.Tensor3D, targets: tf.Tensor2D, weights: tf.Tensor2D): tf.Scalar {
-  const v = logits.shape[2];
-  const logp = tf.logSoftmax(logits);
-  const picked = tf.sum(tf.mul(logp, tf.cast(tf.oneHot(tf.cast(targets, 'int32'), v), 'float32')), -1); // [B, T]
-  return tf.div(tf.neg(tf.sum(tf.mul(picked, weights))), tf.maximum(tf.sum(weights), 1)) as tf.Scalar;
+/** Logits for every token position of [visual tokens; tokens], teacher-forced. */
+export function forward(params: Params, cfg: ModelConfig, images: tf.Tensor4D, tokens: tf.Tensor2D): tf.Tensor3D {
+  return logitsOf(params, tokenHidden(params, cfg, images, tokens));
+}
+
+/**
+ * Logits [N, V] at chosen positions only (indices into the flattened [B x T] token grid): the loss needs the
+ * vocabulary projection and softmax only where a response token is predicted, not over prompt and padding.
+ */
+export function logitsAt(params: Params, cfg: ModelConfig, images: tf.Tensor4D, tokens: tf.Tensor2D, positions: tf.Tensor1D): tf.Tensor2D {
+  const h = tokenHidden(params, cfg, images, tokens);
+  const [b, t, d] = h.shape;
+  const picked = tf.gather(tf.reshape(h, [b * t, d]), positions);
+  return tf.reshape(logitsOf(params, tf.reshape(picked, [1, positions.shape[0], d]) as tf.Tensor3D), [positions.shape[0], -1]) as tf.Tensor2D;
+}
+
+/**
+ * log-sum-exp over the last axis with its gradient (softmax) written out: the library's version differentiates
+ * through the max it subtracts, whose gradient (an Equal over the whole vocabulary grid) was the slowest kernel of a
+ * training step on wasm. The shift cancels in the value and the gradient, so it needs no gradient of its own.
+ */
+const logSumExp = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const x = args[0] as tf.Tensor;
+  const save = args[1] as tf.GradSaveFunc;
+  const m = tf.max(x, -1, true);
+  const e = tf.exp(tf.sub(x, m));
+  const s = tf.sum(e, -1, true);
+  save([e, s]);
+  return { value: tf.squeeze(tf.add(tf.log(s), m), [-1]), gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => tf.mul(tf.expandDims(dy as tf.Tensor, -1), tf.div(saved[0]!, saved[1]!)) };
+});
+
+/** Cross-entropy [N] of logits [N, V] against targets [N]: log-sum-exp minus the target's logit. */
+export function crossEntropyPerToken(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
+  const v = logits.shape[1];
+  // OneHot yields int32 on wasm whatever dtype is asked; cast before multiplying.
+  const target = tf.sum(tf.mul(logits, tf.cast(tf.oneHot(tf.cast(targets, 'int32'), v), 'float32')), -1);
+  return tf.sub(logSumExp(logits) as tf.Tensor1D, target) as tf.Tensor1D;
+}
+
+/** Mean cross-entropy of logits [N, V] against targets [N]. */
+export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
+  return tf.mean(crossEntropyPerToken(logits, targets)) as tf.Scalar;
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from '../schemas/model.ts';
 import type { AdamW } from './AdamW.ts';
-import { forward } from './forward.ts';
+import { crossEntropyPerToken, logitsAt } from './forward.ts';
 import type { Params } from './initParams.ts';
 import { BOS, EOS, PAD } from './Tokenizer.ts';
 
@@ -13,48 +13,63 @@ export interface Rollout {
   ended: boolean;
 }
 
-/** Teacher-forced inputs and targets for completions; `mask` marks the completion's tokens (and its <eos> when it ended). */
+/**
+ * Teacher-forced inputs for completions, and the N completion positions (each completion's tokens, plus its <eos>
+ * when it ended) as flattened [B x T] indices with their targets; `perSequence` [B, N] averages a per-token quantity
+ * over each completion's own tokens (1/length where the token belongs to it).
+ */
 export interface RolloutBatch {
   images: tf.Tensor4D;
   inputs: tf.Tensor2D;
-  targets: tf.Tensor2D;
-  mask: tf.Tensor2D;
+  positions: tf.Tensor1D;
+  targets: tf.Tensor1D;
+  /** Which completion each position belongs to. */
+  sequence: tf.Tensor1D;
+  perSequence: tf.Tensor2D;
+  lengths: number[];
 }
 
 export function makeRolloutBatch(rollouts: Rollout[], imageSize: number): RolloutBatch {
   const seqs = rollouts.map((r) => [...r.prompt, BOS, ...r.completion, ...(r.ended ? [EOS] : [])]);
   const t = Math.max(...seqs.map((s) => s.length)) - 1;
   const inputs = new Int32Array(rollouts.length * t).fill(PAD);
-  const targets = new Int32Array(rollouts.length * t).fill(PAD);
-  const mask = new Float32Array(rollouts.length * t);
-  seqs.forEach((s, b) => {
+  const positions: number[] = [];
+  const targets: number[] = [];
+  const sequence: number[] = [];
+  const lengths = seqs.map((s, b) => {
     for (let j = 0; j < s.length - 1; j++) {
       inputs[b * t + j] = s[j]!;
-      targets[b * t + j] = s[j + 1]!;
-      if (j >= rollouts[b]!.prompt.length) mask[b * t + j] = 1;
+      if (j >= rollouts[b]!.prompt.length) {
+        positions.push(b * t + j);
+        targets.push(s[j + 1]!);
+        sequence.push(b);
+      }
     }
+    return s.length - 1 - rollouts[b]!.prompt.length;
   });
+  const perSequence = new Float32Array(rollouts.length * positions.length);
+  sequence.forEach((b, n) => (perSequence[b * positions.length + n] = 1 / Math.max(1, lengths[b]!)));
   const px = imageSize * imageSize * 3;
   const images = new Float32Array(rollouts.length * px);
   rollouts.forEach((r, b) => images.set(r.image, b * px));
   return {
     images: tf.tensor4d(images, [rollouts.length, imageSize, imageSize, 3]),
     inputs: tf.tensor2d(inputs, [rollouts.length, t], 'int32'),
-    targets: tf.tensor2d(targets, [rollouts.length, t], 'int32'),
-    mask: tf.tensor2d(mask, [rollouts.length, t]),
+    positions: tf.tensor1d(positions, 'int32'),
+    targets: tf.tensor1d(targets, 'int32'),
+    sequence: tf.tensor1d(sequence, 'int32'),
+    perSequence: tf.tensor2d(perSequence, [rollouts.length, positions.length]),
+    lengths,
   };
 }
 
 export function disposeRolloutBatch(b: RolloutBatch): void {
-  tf.dispose([b.images, b.inputs, b.targets, b.mask]);
+  tf.dispose([b.images, b.inputs, b.positions, b.targets, b.sequence, b.perSequence]);
 }
 
-/** log p(target) at every position [B, T] under the given weights. */
-export function tokenLogProbs(params: Params, cfg: ModelConfig, b: RolloutBatch): tf.Tensor2D {
-  const logits = forward(params, cfg, b.images, b.inputs);
-  const v = logits.shape[2];
-  // OneHot yields int32 on wasm whatever dtype is asked; cast before multiplying.
-  return tf.sum(tf.mul(tf.logSoftmax(logits), tf.cast(tf.oneHot(tf.cast(b.targets, 'int32'), v), 'float32')), -1) as tf.Tensor2D;
+/** log p(target) [N] at the completion positions under the given weights. */
+export function tokenLogProbs(params: Params, cfg: ModelConfig, b: RolloutBatch): tf.Tensor1D {
+  return tf.neg(crossEntropyPerToken(logitsAt(params, cfg, b.images, b.inputs, b.positions), b.targets)) as tf.Tensor1D;
 }
 
 /**
@@ -75,9 +90,9 @@ export function groupAdvantages(rewards: number[], groupSize: number, eps = 1e-4
 
 export interface GrpoOptions {
   advantages: number[];
-  /** Log-probs [B, T] of the policy that sampled the completions, and of the frozen reference. */
-  oldLogProbs: tf.Tensor2D;
-  refLogProbs: tf.Tensor2D;
+  /** Log-probs [N] of the policy that sampled the completions, and of the frozen reference. */
+  oldLogProbs: tf.Tensor1D;
+  refLogProbs: tf.Tensor1D;
   beta: number;
   clipEpsilon: number;
   lr: number;
@@ -91,21 +106,23 @@ export interface GrpoOptions {
  */
 export function grpoStep(params: Params, cfg: ModelConfig, opt: AdamW, b: RolloutBatch, o: GrpoOptions): { loss: number; kl: number; gradNorm: number } {
   const byVar = new Map([...params].map(([n, v]) => [v.name, n]));
-  const adv = tf.tensor2d(o.advantages, [o.advantages.length, 1]);
+  const adv = tf.tensor1d(o.advantages);
   let klValue = 0;
   try {
     const { value, grads } = tf.variableGrads(() => {
       const logp = tokenLogProbs(params, cfg, b);
+      const a = tf.gather(adv, b.sequence);
       const ratio = tf.exp(tf.sub(logp, o.oldLogProbs));
-      const surrogate = tf.minimum(tf.mul(ratio, adv), tf.mul(tf.clipByValue(ratio, 1 - o.clipEpsilon, 1 + o.clipEpsilon), adv));
+      const surrogate = tf.minimum(tf.mul(ratio, a), tf.mul(tf.clipByValue(ratio, 1 - o.clipEpsilon, 1 + o.clipEpsilon), a));
       const d = tf.sub(o.refLogProbs, logp);
       const kl = tf.sub(tf.sub(tf.exp(d), d), 1);
-      const perToken = tf.mul(tf.neg(tf.sub(surrogate, tf.mul(kl, o.beta))), b.mask);
-      const lengths = tf.maximum(tf.sum(b.mask, 1), 1);
-      const klMean = tf.mean(tf.div(tf.sum(tf.mul(kl, b.mask), 1), lengths));
+      const perToken = tf.neg(tf.sub(surrogate, tf.mul(kl, o.beta)));
+      // Mean over each completion's tokens, then over completions.
+      const perSeq = (x: tf.Tensor1D) => tf.mean(tf.matMul(b.perSequence, tf.reshape(x, [-1, 1]) as tf.Tensor2D));
+      const klMean = perSeq(kl as tf.Tensor1D);
       klValue = tf.keep(klMean).dataSync()[0]!;
       klMean.dispose();
-      return tf.mean(tf.div(tf.sum(perToken, 1), lengths)) as tf.Scalar;
+      return perSeq(perToken as tf.Tensor1D) as tf.Scalar;
     }, [...params.values()]);
     const named = new Map(Object.entries(grads).map(([k, g]) => [byVar.get(k)!, g]));
     const gradNorm = opt.step(params, named, o.lr, o.gradClip);

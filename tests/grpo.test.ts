@@ -23,10 +23,10 @@ function digest(params: Params): string {
   return sha256Hex(Buffer.concat([...params.keys()].sort().map((k) => Buffer.from(params.get(k)!.dataSync().buffer))));
 }
 
-/** Sum of log p over each completion's masked tokens. */
+/** Mean log p over each completion's tokens. */
 function sequenceLogProbs(params: Params, rollouts: Rollout[]): number[] {
   const b = makeRolloutBatch(rollouts, cfg.imageSize);
-  const lp = tf.tidy(() => tf.sum(tf.mul(tokenLogProbs(params, cfg, b), b.mask), 1));
+  const lp = tf.tidy(() => tf.squeeze(tf.matMul(b.perSequence, tf.reshape(tokenLogProbs(params, cfg, b), [-1, 1]))));
   const out = Array.from(lp.dataSync());
   lp.dispose();
   disposeRolloutBatch(b);
@@ -49,10 +49,13 @@ describe('GRPO', () => {
 
   it('masks only completion tokens, with <eos> only for completions that ended', () => {
     const b = makeRolloutBatch(group, cfg.imageSize);
-    const mask = b.mask.arraySync();
-    assert.deepEqual(mask.map((r) => r.reduce((x, y) => x + y, 0)), [4, 3, 4, 1]);
-    // Prompt (2) and <bos>: the first masked target is the completion's first token, at input position 2.
-    assert.deepEqual(mask[0]!.slice(0, 3), [0, 0, 1]);
+    assert.deepEqual(b.lengths, [4, 3, 4, 1]);
+    const t = b.inputs.shape[1];
+    // Prompt (2) and <bos>: the first position is the one whose target is the completion's first token, input position 2.
+    assert.deepEqual(Array.from(b.positions.dataSync()).slice(0, 4), [2, 3, 4, 5]);
+    assert.deepEqual(Array.from(b.targets.dataSync()).slice(0, 4), [10, 11, 12, 3], 'the first completion ends with <eos> (3)');
+    assert.deepEqual(Array.from(b.positions.dataSync()).slice(11), [3 * t + 2], 'the cut completion has no <eos> target');
+    assert.deepEqual(Array.from(b.perSequence.sum(1).dataSync()).map((x) => +x.toFixed(6)), [1, 1, 1, 1]);
     disposeRolloutBatch(b);
   });
 

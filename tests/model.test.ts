@@ -3,7 +3,7 @@ import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../datasets/synthetic/Rng.ts';
 import { AdamW, learningRateAt } from '../model/AdamW.ts';
-import { decode, embedTokens, encodeImages, forward, imageCondition, logitsOf } from '../model/forward.ts';
+import { crossEntropy, decode, embedTokens, encodeImages, forward, imageCondition, logitsOf } from '../model/forward.ts';
 import { generate } from '../model/generate.ts';
 import { initParams } from '../model/initParams.ts';
 import { selectBackend } from '../model/selectBackend.ts';
@@ -32,6 +32,22 @@ function examples(n: number, seed: string): Example[] {
 describe('the vision-language model', () => {
   before(async () => {
     await selectBackend('wasm');
+  });
+
+  it('cross-entropy (log-sum-exp with a written-out gradient) matches log-softmax in value and gradient', () => {
+    const rng = new Rng('ce');
+    const logits = tf.tensor2d(Array.from({ length: 6 * 50 }, () => rng.range(-8, 8)), [6, 50]);
+    const targets = tf.tensor1d([0, 3, 49, 7, 7, 20], 'int32');
+    const ours = tf.valueAndGrad((x: tf.Tensor) => crossEntropy(x as tf.Tensor2D, targets));
+    const ref = tf.valueAndGrad((x: tf.Tensor) => tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(x), tf.oneHot(targets, 50).cast('float32')), -1))) as tf.Scalar);
+    const a = ours(logits);
+    const b = ref(logits);
+    assert.ok(Math.abs(a.value.dataSync()[0]! - b.value.dataSync()[0]!) < 1e-5);
+    const ga = a.grad.dataSync();
+    const gb = b.grad.dataSync();
+    const err = Math.max(...Array.from(ga, (x, i) => Math.abs(x - gb[i]!))) / Math.max(...Array.from(gb, Math.abs));
+    assert.ok(err < 1e-5, `relative gradient error ${err}`);
+    tf.dispose([logits, targets, a.value, a.grad, b.value, b.grad]);
   });
 
   it('initialises the same weights from the same seed, and other weights from another', () => {
