@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { buildBenchmarks } from '../eval/buildBenchmarks.ts';
+import { bootstrapMean, gradeAnswer, macroF1, scoreAnswers } from '../eval/scoreAnswers.ts';
+import { Hierarchy } from '../hierarchy/Hierarchy.ts';
+import { defaultKnowledgeDir, KnowledgeBase } from '../knowledge/KnowledgeBase.ts';
+import { buildRlItems, type RlSource } from '../rl/buildRlItems.ts';
+
+const h = Hierarchy.fromFile();
+const kb = KnowledgeBase.load(defaultKnowledgeDir, h).kb;
+const labels = [['melanoma'], ['melanocytic_nevus'], ['bcc'], ['dermatofibroma'], ['seborrheic_keratosis'], ['actinic_keratosis']];
+const sources: RlSource[] = Array.from({ length: 30 }, (_, i) => ({
+  datasetVersionId: 'dataset-version-x',
+  dataset: 'ham10000',
+  sampleId: `s${i}`,
+  imageKey: '',
+  imageSha256: String(i).padStart(64, '0'),
+  split: 'test',
+  labelNodes: labels[i % labels.length]!,
+  fitzpatrick: (i % 6) + 1,
+}));
+const items = buildRlItems(h, sources, 'eval').items;
+const answer = (final: string) => `<thinking>x</thinking><final diagnosis>${final}</final diagnosis>`;
+
+describe('evaluation benchmarks', () => {
+  const bench = buildBenchmarks(h, kb, items, 'eval');
+  test('every item gives an in-domain and a bucket question; path and DDx questions where they apply', () => {
+    const by = (b: string) => bench.filter((x) => x.benchmark === b);
+    assert.equal(by('indomain').length, items.length);
+    assert.equal(by('bucket').length, items.length);
+    assert.equal(by('hierarchical').length, items.filter((i) => i.path.length > 1).length);
+    for (const q of by('hierarchical')) {
+      const it = items.find((i) => i.itemId === q.itemId)!;
+      assert.deepEqual(q.options.map((o) => o.node).sort(), [...it.path].sort(), 'options are the whole path');
+      assert.equal(q.options.find((o) => o.letter === q.answer)!.node, it.labelNode, 'the finest node is the answer');
+    }
+    assert.ok(by('ddx').length > 0);
+    for (const q of by('ddx')) {
+      const node = q.options.find((o) => o.letter === q.answer)!.node!;
+      for (const o of q.options) if (o.node !== node) assert.ok(kb.neighbours(node).includes(o.node!), `${o.node} is a DDx neighbour of ${node}`);
+    }
+    for (const q of by('bucket')) assert.deepEqual(q.options.map((o) => o.text), ['benign', 'malignant', 'precancerous in situ']);
+  });
+
+  test('grading reads letters, option text and, for the bucket question, a stated bucket', () => {
+    const q = bench.find((x) => x.benchmark === 'bucket' && x.answerClass === 'malignant')!;
+    assert.equal(gradeAnswer(q, answer('B'), h).correct, true);
+    assert.equal(gradeAnswer(q, answer('melanoma (malignant)'), h).correct, true);
+    assert.equal(gradeAnswer(q, answer('melanoma (benign)'), h).correct, false);
+    assert.equal(gradeAnswer(q, 'no tags B', h).choice, null);
+    const ind = bench.find((x) => x.benchmark === 'indomain')!;
+    const right = ind.options.find((o) => o.letter === ind.answer)!;
+    assert.equal(gradeAnswer(ind, answer(`${right.text} (benign)`), h).correct, true);
+  });
+
+  test('bootstrap interval brackets the mean and is seeded', () => {
+    const xs = Array.from({ length: 200 }, (_, i) => (i % 4 === 0 ? 0 : 1));
+    const a = bootstrapMean(xs, 's');
+    assert.equal(a.value, 0.75);
+    assert.ok(a.low < 0.75 && a.high > 0.75 && a.high - a.low < 0.15, JSON.stringify(a));
+    assert.deepEqual(bootstrapMean(xs, 's'), a);
+  });
+
+  test('macro-F1 by hand: two classes, one error', () => {
+    // a: tp 1, fn 1 -> F1 2/3; b: tp 1, fp 1 -> 2/3.
+    assert.ok(Math.abs(macroF1([{ truth: 'a', predicted: 'a' }, { truth: 'a', predicted: 'b' }, { truth: 'b', predicted: 'b' }]) - 2 / 3) < 1e-12);
+    assert.equal(macroF1([{ truth: 'a', predicted: null }]), 0);
+  });
+
+  test('hierarchical accuracy credits the right group and category for a wrong disease', () => {
+    const q = bench.find((x) => x.benchmark === 'hierarchical' && x.answerClass === 'melanoma')!;
+    // Choosing the category node (an ancestor) is right at group and category, wrong at disease.
+    const category = q.options.find((o) => o.node === q.path[1])!;
+    const s = scoreAnswers([gradeAnswer(q, answer(category.letter), h)], h, 's');
+    assert.deepEqual(s.levels, { group: 1, category: 1, disease: 0 });
+    assert.equal(s.accuracy.value, 0);
+  });
+});
