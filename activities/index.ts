@@ -2,6 +2,9 @@ import type { ActivityDeps } from './ActivityDeps.ts';
 import { makeCommitDatasetVersion } from './commitDatasetVersion.ts';
 import { makeCommitTrajectorySet } from './commitTrajectorySet.ts';
 import { makeDistillShard } from './distillShard.ts';
+import { makeEvalPrepare } from './evalPrepare.ts';
+import { makeEvalReport } from './evalReport.ts';
+import { makeEvalShard } from './evalShard.ts';
 import { makeHarmonizeShard } from './harmonizeShard.ts';
 import { makeInspectDataset } from './inspectDataset.ts';
 import { ping } from './ping.ts';
@@ -35,6 +38,9 @@ export function createActivities(deps: ActivityDeps) {
     rlReward: makeRlReward(deps),
     rlUpdate: makeRlUpdate(deps),
     rlEvaluate: makeRlEvaluate(deps),
+    evalPrepare: makeEvalPrepare(deps),
+    evalShard: makeEvalShard(deps),
+    evalReport: makeEvalReport(deps),
   };
 }
 

@@ -1,16 +1,13 @@
-import path from 'node:path';
 import { Context } from '@temporalio/activity';
-import { DuckDBInstance } from '@duckdb/node-api';
 import * as tf from '@tensorflow/tfjs';
 import type { z } from 'zod';
-import { ACCEPTED_FILE } from '../datasets/datasetFiles.ts';
-import { str } from '../datasets/sql.ts';
 import { ValidationError } from '../errors/ValidationError.ts';
 import { Hierarchy } from '../hierarchy/Hierarchy.ts';
 import { producingRun } from '../lineage/producingRun.ts';
 import { AdamW } from '../model/AdamW.ts';
 import { readCheckpoint, RL_RNG, writeCheckpoint } from '../model/checkpointFiles.ts';
-import { buildRlItems, type RlSource } from '../rl/buildRlItems.ts';
+import { buildRlItems } from '../rl/buildRlItems.ts';
+import { rlSources } from '../rl/rlSources.ts';
 import { writeItems } from '../rl/rlFiles.ts';
 import { rlCheckpointSpec, rlIdentity, rlItemsSpec } from '../rl/rlIds.ts';
 import { parseInput } from '../schemas/parseInput.ts';
@@ -18,54 +15,6 @@ import { RlPlanSchema, RlPrepareInputSchema, type RlPlan } from '../schemas/rl.t
 import { sha256Json } from '../store/sha256.ts';
 import { ensureBackend } from '../training/ensureBackend.ts';
 import type { ActivityDeps } from './ActivityDeps.ts';
-
-/**
- * The images RL may use from the given dataset versions: every accepted image once per split it is labelled in;
- * a training image that any input holds out (another split) or that repeats an earlier one (by content hash) is
- * left out and counted, as distillation does.
- */
-async function rlSources(deps: ActivityDeps, ids: string[], trainSplits: string[]): Promise<{ sources: RlSource[]; skipped: Record<string, number>; rows: number }> {
-  const instance = await DuckDBInstance.create(':memory:');
-  const con = await instance.connect();
-  try {
-    for (const id of ids) {
-      const m = await deps.store.require(id);
-      if (m.kind !== 'dataset-version') throw new ValidationError(`${id} is a ${m.kind}, not a dataset version`);
-    }
-    const union = ids.map((id) => `SELECT ${str(id)} AS dataset_version_id, sample_id, dataset, image_key, image_sha256, split, label_nodes, fitzpatrick FROM read_parquet(${str(path.join(deps.store.dirOf(id), ACCEPTED_FILE))})`).join(' UNION ALL BY NAME ');
-    const train = `list_contains([${trainSplits.map(str).join(', ')}], split)`;
-    const r = await con.runAndReadAll(`
-      WITH inputs AS (${union}),
-      held AS (SELECT DISTINCT image_sha256 FROM inputs WHERE NOT ${train}),
-      ranked AS (SELECT *, row_number() OVER (PARTITION BY image_sha256, ${train} ORDER BY dataset_version_id, sample_id, coalesce(image_key, '')) AS copy_no FROM inputs)
-      SELECT *, ${train} AS is_train, image_sha256 IN (SELECT image_sha256 FROM held) AS held_elsewhere FROM ranked
-      ORDER BY dataset_version_id, sample_id, coalesce(image_key, '')`);
-    const skipped: Record<string, number> = {};
-    const sources: RlSource[] = [];
-    const rows = r.getRowObjectsJson();
-    for (const row of rows) {
-      const reason = row.is_train && row.held_elsewhere ? 'held_out_elsewhere' : Number(row.copy_no) > 1 ? 'duplicate_image' : null;
-      if (reason) {
-        skipped[reason] = (skipped[reason] ?? 0) + 1;
-        continue;
-      }
-      sources.push({
-        datasetVersionId: String(row.dataset_version_id),
-        dataset: String(row.dataset),
-        sampleId: String(row.sample_id),
-        imageKey: String(row.image_key ?? ''),
-        imageSha256: String(row.image_sha256),
-        split: String(row.split),
-        labelNodes: (row.label_nodes as string[] | null) ?? [],
-        fitzpatrick: row.fitzpatrick === null || row.fitzpatrick === undefined ? null : Number(row.fitzpatrick),
-      });
-    }
-    return { sources, skipped, rows: rows.length };
-  } finally {
-    con.closeSync();
-    instance.closeSync();
-  }
-}
 
 /**
  * RL step 1 (cpu queue): the hierarchy-aware multiple-choice items of the dataset versions (Parquet, with lineage),
@@ -83,7 +32,7 @@ export function makeRlPrepare(deps: ActivityDeps) {
     const h = Hierarchy.fromFile();
     const ids = [...new Set(datasetVersionIds)].sort();
 
-    const { sources, skipped: dropped, rows } = await rlSources(deps, ids, config.trainSplits);
+    const { sources, skipped: dropped, rows } = await rlSources(deps.store, ids, config.trainSplits);
     const { items, skipped } = buildRlItems(h, sources, config.seed);
     const allSkipped = { ...dropped };
     for (const [k, v] of Object.entries(skipped)) allSkipped[k] = (allSkipped[k] ?? 0) + v;

@@ -8,7 +8,7 @@ import { describeRun, type RunView } from './describeRun.ts';
 import { note } from './output.ts';
 
 /** Workflows whose activities train on the gpu queue: in local mode their gpu worker runs as a child process. */
-const TRAINING_WORKFLOWS = new Set(['sft', 'rl']);
+const TRAINING_WORKFLOWS = new Set(['sft', 'rl', 'evaluate']);
 
 export interface ExecuteOptions {
   workflowType: string;

@@ -5,6 +5,7 @@ import { datasetsCommand } from './commands/datasetsCommand.ts';
 import { demoCommand } from './commands/demoCommand.ts';
 import { devServerCommand } from './commands/devServerCommand.ts';
 import { distillCommand } from './commands/distillCommand.ts';
+import { evalCommand } from './commands/evalCommand.ts';
 import { trainCommand } from './commands/trainCommand.ts';
 import { diagnoseCommand } from './commands/diagnoseCommand.ts';
 import { lineageCommand } from './commands/lineageCommand.ts';
@@ -33,6 +34,7 @@ const program = new Command('skinr1')
   .addCommand(distillCommand)
   .addCommand(trainCommand)
   .addCommand(diagnoseCommand)
+  .addCommand(evalCommand)
   .addCommand(lineageCommand)
   .addCommand(synthCommand)
   .addCommand(smokeCommand)

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { NodeIdSchema } from './hierarchy.ts';
+import { WorkflowRuntimeSchema } from './temporalConfig.ts';
 
 /** The method's four benchmarks: in-domain multiple choice, benign / precancerous / malignant, the hierarchy path, DDx neighbours. */
 export const BenchmarkSchema = z.enum(['indomain', 'bucket', 'hierarchical', 'ddx']);
@@ -36,3 +37,57 @@ export const ScoreSchema = z.object({
   wellFormed: z.number(),
 });
 export type Score = z.infer<typeof ScoreSchema>;
+
+const Id = z.string().regex(/^[a-z][a-z0-9-]*-[0-9a-f]{24}$/, 'expected an artifact id');
+
+export const EvalConfigSchema = z.object({
+  /** The split questions come from. */
+  split: z.string().default('test'),
+  /** At most this many questions per benchmark (the first by item id); 0 = all. */
+  maxPerBenchmark: z.number().int().min(0).default(0),
+  /** Questions per shard activity. */
+  shardSize: z.number().int().positive().default(200),
+  maxNewTokens: z.number().int().positive().default(200),
+  seed: z.string().min(1).default('skinr1-eval'),
+  backend: z.enum(['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']).default('auto'),
+});
+export type EvalConfig = z.output<typeof EvalConfigSchema>;
+
+export const EvalPrepareInputSchema = z.object({ checkpointId: Id, datasetVersionIds: z.array(Id), config: EvalConfigSchema });
+export const EvalPlanSchema = z.object({
+  evalSetId: Id,
+  datasetVersionIds: z.array(Id),
+  questions: z.number().int(),
+  byBenchmark: z.record(z.string(), z.number().int()),
+  shards: z.array(z.object({ from: z.number().int(), to: z.number().int() })),
+});
+export type EvalPlan = z.infer<typeof EvalPlanSchema>;
+
+export const EvalShardInputSchema = z.object({ evalSetId: Id, checkpointId: Id, shard: z.number().int().min(0), from: z.number().int().min(0), to: z.number().int().min(1), config: EvalConfigSchema });
+export const EvalShardResultSchema = z.object({ predictionsId: Id, answered: z.number().int(), seconds: z.number(), tokensPerSecond: z.number() });
+
+export const ConfusionSchema = z.object({ labels: z.array(z.string()), matrix: z.array(z.array(z.number().int())) });
+export type Confusion = z.infer<typeof ConfusionSchema>;
+
+/** What `evaluate` returns and stores: scores per benchmark, per dataset and per Fitzpatrick type, and confusion matrices. */
+export const EvaluationSchema = z.object({
+  evaluationId: Id,
+  checkpointId: Id,
+  evalSetId: Id,
+  split: z.string(),
+  benchmarks: z.record(z.string(), ScoreSchema),
+  byDataset: z.record(z.string(), z.record(z.string(), ScoreSchema)),
+  byFitzpatrick: z.record(z.string(), z.record(z.string(), ScoreSchema)),
+  /** In-domain answers against the truth's path: at the disease level (the answer node) and at the group level. */
+  confusion: z.object({ disease: ConfusionSchema, group: ConfusionSchema }),
+});
+export type Evaluation = z.infer<typeof EvaluationSchema>;
+export const EvalReportInputSchema = z.object({ evalSetId: Id, checkpointId: Id, predictionIds: z.array(Id), config: EvalConfigSchema });
+
+export const EvaluateInputSchema = z.object({
+  checkpointId: Id,
+  /** Dataset versions to draw questions from; empty = those in the checkpoint's lineage. */
+  datasetVersionIds: z.array(Id).default([]),
+  config: EvalConfigSchema,
+  runtime: WorkflowRuntimeSchema,
+});

@@ -47,6 +47,8 @@ export const SftConfigSchema = z.object({
    * epochs) it lowered held-out accuracy from 57 % to 37 %, though a bare image classifier gains from it.
    */
   augment: z.enum(['dihedral', 'none']).default('none'),
+  /** Share of examples shown with the RL stage's multiple-choice prompt (their own diagnosis among the options). */
+  choicePromptShare: z.number().min(0).max(1).default(0.5),
   backend: z.enum(['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']).default('auto'),
 });
 export type SftConfig = z.output<typeof SftConfigSchema>;

@@ -5,3 +5,4 @@ export { onboardDataset } from './onboardDataset.ts';
 export { distillTrajectories } from './distillTrajectories.ts';
 export { sft } from './sft.ts';
 export { rl } from './rl.ts';
+export { evaluate } from './evaluate.ts';

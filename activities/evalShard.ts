@@ -1,0 +1,54 @@
+import { Context } from '@temporalio/activity';
+import * as tf from '@tensorflow/tfjs';
+import type { z } from 'zod';
+import { readQuestions, writePredictions, type PredictionRow } from '../eval/evalFiles.ts';
+import { producingRun } from '../lineage/producingRun.ts';
+import { readCheckpoint } from '../model/checkpointFiles.ts';
+import { generate } from '../model/generate.ts';
+import { EvalShardInputSchema, EvalShardResultSchema } from '../schemas/evaluation.ts';
+import { parseInput } from '../schemas/parseInput.ts';
+import { ensureBackend } from '../training/ensureBackend.ts';
+import { ImageLoader } from '../training/loadImage.ts';
+import type { ActivityDeps } from './ActivityDeps.ts';
+
+/**
+ * Evaluation step 2 (gpu queue): greedy answers of a checkpoint to a range of questions, as in the method's protocol,
+ * committed per shard (named by checkpoint, questions and range, so a retried or repeated shard is reused).
+ */
+export function makeEvalShard(deps: ActivityDeps) {
+  return async function evalShard(raw: z.input<typeof EvalShardInputSchema>): Promise<z.infer<typeof EvalShardResultSchema>> {
+    const input = parseInput(EvalShardInputSchema, raw, 'evalShard input');
+    const ctx = Context.current();
+    const startedAt = new Date();
+    const t0 = performance.now();
+    const spec = { kind: 'eval-predictions', codeVersion: 'eval-predictions@1', inputs: { evalSetId: input.evalSetId, checkpointId: input.checkpointId, from: input.from, to: input.to }, config: { maxNewTokens: input.config.maxNewTokens }, parents: [input.evalSetId, input.checkpointId] };
+    const existing = await deps.store.find(spec);
+    if (existing) return EvalShardResultSchema.parse({ predictionsId: existing.id, answered: input.to - input.from, seconds: 0, tokensPerSecond: 0 });
+    await ensureBackend(input.config.backend);
+    const questions = (await readQuestions(deps.store, input.evalSetId)).slice(input.from, input.to);
+    const ck = await readCheckpoint(deps.store.dirOf(input.checkpointId));
+    let tokens = 0;
+    const rows: PredictionRow[] = [];
+    try {
+      const cfg = ck.file.modelConfig;
+      const images = new ImageLoader(deps.store.root, cfg.imageSize);
+      for (const [i, q] of questions.entries()) {
+        const prompt = ck.tokenizer.encode(q.prompt);
+        const out = generate(ck.params, cfg, await images.load(q.imageSha256), prompt, { maxTokens: Math.max(1, Math.min(input.config.maxNewTokens, cfg.maxLen - prompt.length - 1)), temperature: 0, seed: 'greedy' });
+        tokens += out.length;
+        rows.push({ index: input.from + i, benchmark: q.benchmark, item_id: q.itemId, completion: ck.tokenizer.decode(out) });
+        ctx.heartbeat({ answered: i + 1 });
+        await new Promise((r) => setImmediate(r));
+      }
+    } finally {
+      tf.dispose([...ck.params.values()]);
+      ck.optimizer.dispose();
+    }
+    const { manifest } = await deps.store.commit(spec, () => producingRun(ctx.info, deps.workerIdentity, startedAt), async (dir) => {
+      await writePredictions(rows, dir);
+      return { answered: rows.length, tokens };
+    });
+    const seconds = (performance.now() - t0) / 1000;
+    return EvalShardResultSchema.parse({ predictionsId: manifest.id, answered: rows.length, seconds, tokensPerSecond: seconds > 0 ? tokens / seconds : 0 });
+  };
+}
