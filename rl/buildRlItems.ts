@@ -36,6 +36,23 @@ function target(h: Hierarchy, labelNodes: string[]): { path: string[]; label: st
 }
 
 /**
+ * The options of one hierarchy-aware question: k correct nodes (k uniform in 1..min(3, path length)) from the
+ * sample's path (coarse to fine), each scored (i+1)/(max chosen index+1) x 0.75; distractors (score 0) from `pool`
+ * off the path; shuffled into letters. The answer is the finest correct option. Null when fewer than two options.
+ */
+export function drawOptions(h: Hierarchy, path: string[], pool: string[], rng: Rng): { options: RlOption[]; answer: string } | null {
+  const k = rng.int(1, Math.min(3, path.length));
+  const chosen = rng.shuffle(path.map((_, i) => i)).slice(0, k).sort((a, b) => a - b);
+  const maxIdx = chosen[chosen.length - 1]!;
+  const correct = chosen.map((i) => ({ node: path[i]!, score: ((i + 1) / (maxIdx + 1)) * 0.75 }));
+  const others = pool.filter((n) => !path.includes(n));
+  const distractors = rng.shuffle(others).slice(0, OPTION_LETTERS.length - k).map((node) => ({ node, score: 0 }));
+  if (correct.length + distractors.length < 2) return null;
+  const options: RlOption[] = rng.shuffle([...correct, ...distractors]).map((o, i) => ({ letter: OPTION_LETTERS[i]!, node: o.node, text: h.node(o.node).name, score: o.score }));
+  return { options, answer: options.find((o) => o.node === path[maxIdx])!.letter };
+}
+
+/**
  * Skin-R1's hierarchy-aware multiple-choice items: k correct options (k uniform in 1..min(3, path length)) drawn
  * from the sample's path, each scored (i+1)/(max chosen index+1) x 0.75, the finest being the answer; the rest are
  * distractors (score 0) from other nodes of the same dataset's label paths; all shuffled into letters. Each item's
@@ -63,18 +80,12 @@ export function buildRlItems(h: Hierarchy, sources: RlSource[], seed: string): R
     }
     const itemId = `rl-${createHash('sha256').update(`${s.datasetVersionId}\u0000${s.sampleId}\u0000${s.imageKey}`).digest('hex').slice(0, 24)}`;
     const rng = new Rng(`rl-item\u0000${seed}\u0000${itemId}`);
-    const k = rng.int(1, Math.min(3, t.path.length));
-    const chosen = rng.shuffle(t.path.map((_, i) => i)).slice(0, k).sort((a, b) => a - b);
-    const maxIdx = chosen[chosen.length - 1]!;
-    const correct = chosen.map((i) => ({ node: t.path[i]!, score: ((i + 1) / (maxIdx + 1)) * 0.75 }));
-    const others = (pools.get(s.dataset) ?? []).filter((n) => !t.path.includes(n));
-    const distractors = rng.shuffle(others).slice(0, OPTION_LETTERS.length - k).map((node) => ({ node, score: 0 }));
-    if (correct.length + distractors.length < 2) {
+    const drawn = drawOptions(h, t.path, pools.get(s.dataset) ?? [], rng);
+    if (!drawn) {
       skip('too_few_options');
       continue;
     }
-    const options: RlOption[] = rng.shuffle([...correct, ...distractors]).map((o, i) => ({ letter: OPTION_LETTERS[i]!, node: o.node, text: h.node(o.node).name, score: o.score }));
-    const answer = options.find((o) => o.node === t.path[maxIdx])!.letter;
+    const { options, answer } = drawn;
     items.push({
       itemId,
       datasetVersionId: s.datasetVersionId,

@@ -26,7 +26,8 @@ export type ModelPreset = keyof typeof modelPresets;
 /** How SFT trains: optimisation, batching, checkpoints and seeds. */
 export const SftConfigSchema = z.object({
   model: ModelConfigSchema,
-  epochs: z.number().int().positive().default(3),
+  /** 0 gives the seeded initial model (the base for the "RL only" ablation). */
+  epochs: z.number().int().min(0).default(3),
   batchSize: z.number().int().positive().default(8),
   learningRate: z.number().positive().default(3e-3),
   /** Warmup as a share of all steps, then cosine decay to `minLearningRate`. */
