@@ -17,6 +17,8 @@ import { makeRlUpdate } from './rlUpdate.ts';
 import { makeSftPrepare } from './sftPrepare.ts';
 import { makeSftShard } from './sftShard.ts';
 import { makeSftValidate } from './sftValidate.ts';
+import { makeStageMemo } from './stageMemo.ts';
+import { makeWriteRunReport } from './writeRunReport.ts';
 import { makeSmokeWork } from './smokeWork.ts';
 
 /** Every activity the workers register; workflows import only `type Activities` from here. */
@@ -41,6 +43,8 @@ export function createActivities(deps: ActivityDeps) {
     evalPrepare: makeEvalPrepare(deps),
     evalShard: makeEvalShard(deps),
     evalReport: makeEvalReport(deps),
+    ...makeStageMemo(deps),
+    writeRunReport: makeWriteRunReport(deps),
   };
 }
 

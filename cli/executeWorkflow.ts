@@ -8,14 +8,14 @@ import { describeRun, type RunView } from './describeRun.ts';
 import { note } from './output.ts';
 
 /** Workflows whose activities train on the gpu queue: in local mode their gpu worker runs as a child process. */
-const TRAINING_WORKFLOWS = new Set(['sft', 'rl', 'evaluate']);
+const TRAINING_WORKFLOWS = new Set(['sft', 'rl', 'evaluate', 'trainSkinR1']);
 
 export interface ExecuteOptions {
   workflowType: string;
   args: unknown[];
   workflowId: string;
   /** Called about twice a second with the run's server-side view (pending activities, last heartbeats, progress query). */
-  onProgress?: (view: RunView) => void;
+  onProgress?: (view: RunView, peek: (workflowId: string) => Promise<RunView>) => void | Promise<void>;
 }
 
 export interface Execution<R> {
@@ -53,7 +53,7 @@ export async function executeWorkflows<R>(cfg: TemporalConfig, runs: ExecuteOpti
       const tick = async () => {
         try {
           const view = await describeRun(session.client, r.workflowId, { queryTimeoutMs: 1000 });
-          r.onProgress?.(view);
+          await r.onProgress?.(view, (id) => describeRun(session.client, id, { queryTimeoutMs: 1000 }));
           if (view.workflowTaskFailure && !warned.has(r.workflowId)) {
             warned.add(r.workflowId);
             note(`\n${r.workflowId}: its workflow task keeps failing (attempt ${view.workflowTaskAttempt}): ${view.workflowTaskFailure}\n` + `  the run waits for a fix (redeploy workers) or a cancel: temporal workflow terminate --workflow-id ${r.workflowId}`);

@@ -44,6 +44,11 @@ export async function renderModelCard(graph: LineageGraph, checkpointId: string)
   const kb = of('knowledge-base')[0];
   const hier = of('dataset-version')[0]?.inputs.hierarchy as { version?: string; sha256?: string } | undefined;
   const runs = [...new Map(ancestry.map((a) => [`${a.run.workflowType}/${a.run.workflowId}`, a] as const)).values()];
+  // RL checkpoints on the way (this one included), in step order, with the rewards recorded at each.
+  const rl = [...new Map([m, ...of('checkpoint')].map((c) => [c.id, c] as const)).values()].filter((c) => c.inputs.role === 'rl').sort((a, b) => Number(a.inputs.step) - Number(b.inputs.step));
+  const rlRewards = of('rl-rewards')[0];
+  // Evaluations of this checkpoint (downstream of it, naming it as a parent).
+  const evaluations = graph.impact(checkpointId).filter((e) => e.kind === 'evaluation' && e.parents.includes(checkpointId));
   const commits = [...new Set(ancestry.map((a) => `${a.run.gitCommit.slice(0, 12)}${a.run.gitDirty ? ' (uncommitted changes)' : ''}`))];
 
   return [
@@ -65,17 +70,36 @@ export async function renderModelCard(graph: LineageGraph, checkpointId: string)
     '',
     '## Training',
     '',
-    `Supervised fine-tuning, config digest \`${ck.trainingConfigDigest.slice(0, 16)}…\`, seed \`${ck.state.seed}\`; AdamW (beta1 ${ck.optimizer.beta1}, beta2 ${ck.optimizer.beta2}, weight decay ${ck.optimizer.weightDecay}), ${ck.optimizer.t} optimizer steps.`,
+    `${rl.length ? "Supervised fine-tuning, then reinforcement learning" : "Supervised fine-tuning"}; this checkpoint's training config digest \`${ck.trainingConfigDigest.slice(0, 16)}…\`, seed \`${ck.state.seed}\`; AdamW (beta1 ${ck.optimizer.beta1}, beta2 ${ck.optimizer.beta2}, weight decay ${ck.optimizer.weightDecay}), ${ck.optimizer.t} optimizer steps.`,
     '',
     '| epoch | step | train loss | validation loss | checkpoint |',
     '|---|---|---|---|---|',
     ...epochs.map((e) => `| ${fmt(e.metrics.epoch)} | ${fmt(e.metrics.step)} | ${fmt(e.metrics.trainLoss ?? '-')} | ${fmt(e.metrics.valLoss ?? '-')} | \`${e.id}\` |`),
     '',
+    ...(rl.length
+      ? [
+          '',
+          `Reinforcement learning (GRPO) from \`${String(rl[0]!.inputs.reference)}\` on items \`${String(rl[0]!.inputs.itemsId)}\`, reward ${String(rlRewards?.metrics.rewardVersion ?? '?')} (${String(rlRewards?.metrics.variant ?? '?')}).`,
+          '',
+          '| step | mean reward | accuracy (training rollouts) | KL | checkpoint |',
+          '|---|---|---|---|---|',
+          ...rl.filter((c) => Number(c.inputs.step) > 0).map((c) => `| ${fmt(c.inputs.step as number)} | ${fmt(c.metrics.rewardMean ?? '-')} | ${fmt(c.metrics.accuracy ?? '-')} | ${fmt(c.metrics.kl ?? '-')} | \`${c.id}\` |`),
+        ]
+      : []),
+    '',
     `Runs: ${runs.map((r: ArtifactManifest) => `${r.run.workflowType} \`${r.run.workflowId}\``).join(', ')}. Code: ${commits.join('; ')}; lockfile \`${m.run.lockfileDigest.slice(0, 16)}…\`.`,
     '',
     '## Evaluation',
     '',
-    'Validation loss above (held-out trajectories, by image). Benchmarks (accuracy, per Fitzpatrick type, hierarchy levels) come from the evaluate stage when it has run; until then use `skinr1 diagnose --checkpoint <id> --dataset <version> --split test`.',
+    ...(evaluations.length
+      ? [
+          '| evaluation | questions | ' + [...new Set(evaluations.flatMap((e) => Object.keys(e.metrics).filter((k) => k.startsWith('accuracy_'))))].map((k) => k.slice('accuracy_'.length)).join(' | ') + ' |',
+          '|---|---|' + [...new Set(evaluations.flatMap((e) => Object.keys(e.metrics).filter((k) => k.startsWith('accuracy_'))))].map(() => '---').join('|') + '|',
+          ...evaluations.map((e) => `| \`${e.id}\` | ${fmt(e.metrics.questions ?? '-')} | ` + [...new Set(evaluations.flatMap((x) => Object.keys(x.metrics).filter((k) => k.startsWith('accuracy_'))))].map((k) => (typeof e.metrics[k] === 'number' ? `${(100 * (e.metrics[k] as number)).toFixed(1)}%` : '-')).join(' | ') + ' |'),
+          '',
+          'Accuracy on held-out questions (greedy decoding); intervals, per-dataset and per-Fitzpatrick results and confusion matrices are in each evaluation\'s `evaluation.json` and the run report.',
+        ]
+      : ['Validation loss above (held-out trajectories, by image). No evaluation of this checkpoint yet: `skinr1 eval ' + checkpointId + '`.']),
     '',
     '## Known limitations',
     '',

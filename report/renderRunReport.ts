@@ -70,7 +70,7 @@ function benchmarkChart(evals: RunReportInput['evaluations']): TopLevelSpec {
       width: 110,
       height: 200,
       layer: [
-        { mark: 'bar', encoding: { x: { field: 'model', type: 'nominal', title: null, sort: evals.map((e) => e.label) }, y: { field: 'accuracy', type: 'quantitative', scale: { domain: [0, 1] } }, color: { field: 'model', type: 'nominal', sort: evals.map((e) => e.label) } } },
+        { mark: 'bar', encoding: { x: { field: 'model', type: 'nominal', title: null, sort: evals.map((e) => e.label) }, y: { field: 'accuracy', type: 'quantitative', title: 'accuracy', scale: { domain: [0, 1] } }, color: { field: 'model', type: 'nominal', sort: evals.map((e) => e.label) } } },
         { mark: 'rule', encoding: { x: { field: 'model', type: 'nominal', sort: evals.map((e) => e.label) }, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } } },
       ],
     },

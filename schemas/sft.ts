@@ -101,5 +101,7 @@ export const SftSummarySchema = z.object({
   trainExamples: z.number().int().min(0),
   valExamples: z.number().int().min(0),
   skippedTooLong: z.number().int().min(0),
+  /** The checkpoint epoch 0 started from (the seeded base model, or --base). */
+  initCheckpointId: ArtifactIdSchema.optional(),
 });
 export type SftSummary = z.infer<typeof SftSummarySchema>;

@@ -6,3 +6,4 @@ export { distillTrajectories } from './distillTrajectories.ts';
 export { sft } from './sft.ts';
 export { rl } from './rl.ts';
 export { evaluate } from './evaluate.ts';
+export { trainSkinR1 } from './trainSkinR1.ts';

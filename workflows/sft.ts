@@ -93,6 +93,7 @@ export async function sft(rawInput: SftInput): Promise<SftSummary> {
       trainExamples: plan.trainExamples,
       valExamples: plan.valExamples,
       skippedTooLong: plan.skippedTooLong,
+      initCheckpointId: plan.initCheckpointId,
     };
     markDone(progress, { checkpointId, steps });
     return summary;

@@ -6,11 +6,30 @@ import type { SftInput, SftSummary } from '../../schemas/sft.ts';
 import { loadRlConfig } from '../../rl/loadRlConfig.ts';
 import { loadSftConfig } from '../../training/loadSftConfig.ts';
 import { executeWorkflow } from '../executeWorkflow.ts';
+import { ValidationError } from '../../errors/ValidationError.ts';
+import { loadPipelineConfig } from '../../pipeline/loadPipelineConfig.ts';
+import { pipelineConfigOf } from '../pipelineConfigOf.ts';
+import { runPipeline } from '../runPipeline.ts';
+import { trainSummaryLines } from '../trainSummaryLines.ts';
 import { configFrom } from '../globalConfig.ts';
 import { emit } from '../output.ts';
 import { positiveInt } from '../positiveInt.ts';
 
-export const trainCommand = new Command('train').description('training stages: supervised fine-tuning (sft) and GRPO reinforcement learning (rl)');
+export const trainCommand = new Command('train')
+  .description('the whole pipeline (trainSkinR1: onboard, distill, SFT, RL, evaluate, report) from a config file, or one training stage (sft, rl)')
+  .option('--config <file>', 'pipeline config (YAML/JSON): datasets, knowledge, sft, rl, evaluate')
+  .option('--resume <workflowId>', 'continue a failed or cancelled run: same config, finished stages reused, training from its last checkpoint')
+  .option('--id <workflowId>', 'workflow id of the run (default: <name>-<time>)')
+  .option('--json', 'machine-readable output')
+  .option('--no-progress', 'no progress bars')
+  .action(async (o: { config?: string; resume?: string; id?: string; json?: boolean; progress: boolean }, cmd: Command) => {
+    const cfg = configFrom(cmd);
+    if (!o.config === !o.resume) throw new ValidationError('give exactly one of --config <file> or --resume <workflowId> (or a stage: train sft | train rl)');
+    const config = o.config ? loadPipelineConfig(o.config) : await pipelineConfigOf(cfg, o.resume!);
+    const workflowId = o.id ?? (o.resume ? `${o.resume.replace(/-resumed-\d+$/, '')}-resumed-${Date.now()}` : `${config.name}-${Date.now()}`);
+    const s = await runPipeline(cfg, config, { workflowId, progress: o.progress && process.stderr.isTTY && !o.json });
+    emit(!!o.json, s, () => trainSummaryLines(s).join('\n'), true);
+  });
 
 interface SftOptions {
   trajectories: string;
