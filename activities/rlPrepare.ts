@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import * as tf from '@tensorflow/tfjs';
 import type { z } from 'zod';
@@ -8,10 +10,12 @@ import { AdamW } from '../model/AdamW.ts';
 import { readCheckpoint, RL_RNG, writeCheckpoint } from '../model/checkpointFiles.ts';
 import { buildRlItems } from '../rl/buildRlItems.ts';
 import { rlSources } from '../rl/rlSources.ts';
-import { writeItems } from '../rl/rlFiles.ts';
 import { rlCheckpointSpec, rlIdentity, rlItemsSpec } from '../rl/rlIds.ts';
+import { RL_STEPS_FILE, writeItems } from '../rl/rlFiles.ts';
+import type { ArtifactManifest } from '../schemas/artifactManifest.ts';
+import { artifactKey } from '../store/ArtifactStore.ts';
 import { parseInput } from '../schemas/parseInput.ts';
-import { RlPlanSchema, RlPrepareInputSchema, type RlPlan } from '../schemas/rl.ts';
+import { RlPlanSchema, RlPrepareInputSchema, RlStepMetricsSchema, type RlPlan, type RlStepMetrics } from '../schemas/rl.ts';
 import { sha256Json } from '../store/sha256.ts';
 import { ensureBackend } from '../training/ensureBackend.ts';
 import type { ActivityDeps } from './ActivityDeps.ts';
@@ -67,6 +71,20 @@ export function makeRlPrepare(deps: ActivityDeps) {
       }
       return { step: 0 };
     });
-    return RlPlanSchema.parse({ itemsId: itemsManifest.id, trainItems: train, heldOutItems: heldOut, skipped: allSkipped, referenceCheckpointId: fromCheckpointId, initCheckpointId: init.id });
+    // RL checkpoints an earlier run of this exact config committed; the metrics of every step come from their rl-steps.json.
+    const configDigest = artifactKey(spec).configDigest;
+    const mine = (await deps.store.list('checkpoint')).filter((c) => c.inputs.role === 'rl' && c.inputs.reference === fromCheckpointId && c.inputs.itemsId === itemsManifest.id && c.configDigest === configDigest && Number(c.inputs.step) > 0 && Number(c.inputs.step) <= config.steps);
+    const last = mine.sort((a, b) => Number(a.inputs.step) - Number(b.inputs.step))[mine.length - 1];
+    let latest: RlPlan['latest'] = null;
+    if (last) {
+      const steps: RlStepMetrics[] = [];
+      for (let c: ArtifactManifest | undefined = last; c && Number(c.inputs.step) > 0; c = mine.find((x) => c!.parents.includes(x.id)) ?? undefined) {
+        const rows = JSON.parse(await readFile(path.join(deps.store.dirOf(c.id), RL_STEPS_FILE), 'utf8')) as unknown[];
+        steps.unshift(...rows.map((row) => RlStepMetricsSchema.parse(row)));
+      }
+      // Usable only when the chain reaches step 0 without a gap.
+      if (steps.length === Number(last.inputs.step) && steps.every((s, i) => s.step === i)) latest = { step: Number(last.inputs.step), checkpointId: last.id, steps };
+    }
+    return RlPlanSchema.parse({ latest, itemsId: itemsManifest.id, trainItems: train, heldOutItems: heldOut, skipped: allSkipped, referenceCheckpointId: fromCheckpointId, initCheckpointId: init.id });
   };
 }

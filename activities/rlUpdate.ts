@@ -55,7 +55,9 @@ export function makeRlUpdate(deps: ActivityDeps) {
           state: { step: step + 1, epoch: 0, position: (step + 1) * config.promptsPerStep, seed: config.seed, rng: { algorithm: RL_RNG, epoch: 0 } },
         });
         // The per-step record of the steps this checkpoint covers, for `lineage card` and reports.
-        const steps = [...input.recent, { step, replayed, rewardMean: input.rewardSummary.mean, format: input.rewardSummary.format, option: input.rewardSummary.option, malignancy: input.rewardSummary.malignancy, accuracy: input.rewardSummary.accuracy, ...out }];
+        const r = input.rewardSummary;
+        // This step's timings are not known yet (the update is still running): recorded as 0.
+        const steps = [...input.recent, { step, rewardMean: r.mean, rewardStd: r.std, format: r.format, option: r.option, malignancy: r.malignancy, accuracy: r.accuracy, flatGroups: r.flatGroups, ...out, rolloutSeconds: 0, rewardSeconds: 0, updateSeconds: 0, stepSeconds: 0, replayed }];
         await writeFile(path.join(dir, RL_STEPS_FILE), JSON.stringify(steps, null, 1) + '\n');
         return { step: step + 1, loss: out.loss, kl: out.kl, gradNorm: out.gradNorm, rewardMean: input.rewardSummary.mean, accuracy: input.rewardSummary.accuracy };
       });

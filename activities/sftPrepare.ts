@@ -15,6 +15,7 @@ import { ArtifactIdSchema } from '../schemas/artifactManifest.ts';
 import { SftConfigSchema } from '../schemas/model.ts';
 import { parseInput } from '../schemas/parseInput.ts';
 import { SftPlanSchema, type SftPlan } from '../schemas/sft.ts';
+import { artifactKey } from '../store/ArtifactStore.ts';
 import { sha256Json } from '../store/sha256.ts';
 import { ensureBackend } from '../training/ensureBackend.ts';
 import { readSftRows } from '../training/sftExamples.ts';
@@ -87,7 +88,17 @@ export function makeSftPrepare(deps: ActivityDeps) {
       initCheckpointId = manifest.id;
     }
     const shards = shardRanges(data.train.length, config.shardSize, config.batchSize);
+    // Epoch checkpoints of this very run (same data, tokenizer, start and weight-determining config), by epoch.
+    const configDigest = artifactKey(checkpointSpec({ role: 'epoch', trajectorySetId, tokenizerId: tok.id, initCheckpointId, config, backend: '', epoch: 0, position: 0, step: 0, parents: [] })).configDigest;
+    const epochs = (await deps.store.list('checkpoint'))
+      .filter((c) => c.inputs.role === 'epoch' && c.inputs.trajectorySetId === trajectorySetId && c.inputs.tokenizerId === tok.id && c.inputs.init === initCheckpointId && c.configDigest === configDigest && Number(c.inputs.epoch) < config.epochs)
+      .sort((a, b) => Number(a.inputs.epoch) - Number(b.inputs.epoch));
+    const last = epochs[epochs.length - 1];
+    const latest = last
+      ? { epoch: Number(last.inputs.epoch), checkpointId: last.id, step: Number(last.inputs.step), valLossByEpoch: Array.from({ length: Number(last.inputs.epoch) + 1 }, (_, e) => { const v = epochs.find((c) => Number(c.inputs.epoch) === e)?.metrics.valLoss; return typeof v === 'number' ? v : null; }) }
+      : null;
     return SftPlanSchema.parse({
+      latest,
       tokenizerId: tok.id,
       initCheckpointId,
       trainExamples: data.train.length,

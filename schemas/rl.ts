@@ -110,6 +110,8 @@ export const RlPlanSchema = z.object({
   referenceCheckpointId: Id,
   /** Step 0 of the policy: the starting weights with a fresh optimizer, as an RL checkpoint. */
   initCheckpointId: Id,
+  /** The last checkpoint an earlier run of this exact config left (a failed or cancelled run): continue from it. */
+  latest: z.object({ step: z.number().int().min(0), checkpointId: Id, steps: z.array(z.lazy(() => RlStepMetricsSchema)) }).nullable().optional(),
 });
 export type RlPlan = z.infer<typeof RlPlanSchema>;
 

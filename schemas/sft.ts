@@ -36,6 +36,11 @@ export const SftPlanSchema = z.object({
   shardsPerEpoch: z.number().int().min(1),
   stepsPerEpoch: z.number().int().min(1),
   vocabSize: z.number().int().positive(),
+  /**
+   * The last epoch checkpoint an earlier run of this exact config left in the store (a run that failed or was
+   * cancelled): a new run continues after it instead of starting over.
+   */
+  latest: z.object({ epoch: z.number().int().min(0), checkpointId: ArtifactIdSchema, step: z.number().int().min(0), valLossByEpoch: z.array(z.number().nullable()) }).nullable().optional(),
 });
 export type SftPlan = z.infer<typeof SftPlanSchema>;
 

@@ -24,8 +24,9 @@ export async function rl(rawInput: z.input<typeof RlInputSchema>): Promise<RlSum
   const { rlPrepare, rlReward } = proxyActivities<Activities>(activityOptions(input.runtime, 'data'));
   const { rlRollout, rlUpdate, rlEvaluate } = proxyActivities<Activities>(activityOptions(input.runtime, 'training'));
   try {
-    const r = input.resume;
-    const plan = r?.plan ?? (await rlPrepare({ fromCheckpointId: input.fromCheckpointId, datasetVersionIds: input.datasetVersionIds, config }));
+    const plan = input.resume?.plan ?? (await rlPrepare({ fromCheckpointId: input.fromCheckpointId, datasetVersionIds: input.datasetVersionIds, config }));
+    // Continue after the last checkpoint an earlier run of the same config committed (e.g. `skinr1 train --resume`).
+    const r = input.resume ?? (plan.latest ? { plan, step: plan.latest.step, checkpointId: plan.latest.checkpointId, steps: plan.latest.steps, evaluations: [] } : undefined);
     const base = { itemsId: plan.itemsId, referenceCheckpointId: plan.referenceCheckpointId, config };
     let policy: PolicyState = { checkpointId: r?.checkpointId ?? plan.initCheckpointId, replay: [] };
     const steps: RlStepMetrics[] = [...(r?.steps ?? [])];
@@ -43,6 +44,13 @@ export async function rl(rawInput: z.input<typeof RlInputSchema>): Promise<RlSum
       progress.detail = { ...progress.detail, heldOutAccuracy: e.accuracy };
     };
     if (startStep === 0) await evaluate(0);
+    else if (!evaluations.some((e) => e.step === 0)) {
+      // A run continued from an earlier one's checkpoint measures the starting policy again, for the before/after.
+      const resumed = policy;
+      policy = { checkpointId: plan.initCheckpointId, replay: [] };
+      await evaluate(0);
+      policy = resumed;
+    }
 
     for (let step = startStep; step < config.steps; step++) {
       const t0 = Date.now();
@@ -85,6 +93,8 @@ export async function rl(rawInput: z.input<typeof RlInputSchema>): Promise<RlSum
         await continueAsNew<typeof rl>({ ...rawInput, resume: { plan, step: step + 1, checkpointId: policy.checkpointId, steps, evaluations } });
       }
     }
+    // A run that found every step already done (an earlier run's checkpoints) still reports the final accuracy.
+    if (evaluations[evaluations.length - 1]?.step !== config.steps) await evaluate(config.steps);
     const tail = steps.slice(-10);
     const summary: RlSummary = {
       checkpointId: policy.checkpointId,

@@ -23,7 +23,8 @@ export async function sft(rawInput: SftInput): Promise<SftSummary> {
   try {
     const plan = await sftPrepare({ trajectorySetId: input.trajectorySetId, baseCheckpointId: input.baseCheckpointId, config });
     const totalSteps = plan.stepsPerEpoch * config.epochs;
-    const r = input.resume;
+    // Continue after the last epoch an earlier run of the same config finished (e.g. `skinr1 train --resume`).
+    const r = input.resume ?? (plan.latest ? { epoch: plan.latest.epoch + 1, checkpointId: plan.latest.checkpointId, firstTrainLoss: null, lastTrainLoss: null, valLossByEpoch: plan.latest.valLossByEpoch, steps: plan.latest.step, seconds: 0, samples: 0 } : undefined);
     let checkpointId = r?.checkpointId ?? plan.initCheckpointId;
     let firstTrainLoss = r?.firstTrainLoss ?? null;
     let lastTrainLoss = r?.lastTrainLoss ?? null;
