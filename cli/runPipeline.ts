@@ -30,8 +30,8 @@ export async function runPipeline(cfg: TemporalConfig, config: PipelineConfig, o
         for (const [s, b] of byStage) if (s !== stage && !s.startsWith(`${stage}:`)) b.update(b.getTotal());
         if (stage === 'onboard') {
           await Promise.all(
-            config.datasets.map(async (d) => {
-              const c = await peek(`${o.workflowId}.onboard.${d.name}`).catch(() => null);
+            config.datasets.map(async (d, i) => {
+              const c = await peek(`${o.workflowId}.onboard.${i}.${d.name}`).catch(() => null);
               const p = c?.progress?.detail;
               if (p) bar(`onboard ${d.name}`, num(p.shards), 'shards')?.update(num(p.shardsDone ?? (c?.progress?.state === 'done' ? p.shards : 0)));
             }),

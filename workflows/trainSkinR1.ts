@@ -56,7 +56,7 @@ export async function trainSkinR1(rawInput: z.input<typeof TrainInputSchema>): P
   try {
     enter('onboard', `${id}.onboard.*`);
     const datasets = await Promise.all(
-      config.datasets.map((spec) => executeChild(onboardDataset, { ...child, workflowId: `${id}.onboard.${spec.name}`, args: [{ spec, config: config.onboard, runtime }] })),
+      config.datasets.map((spec, i) => executeChild(onboardDataset, { ...child, workflowId: `${id}.onboard.${i}.${spec.name}`, args: [{ spec, config: config.onboard, runtime }] })),
     );
     const datasetVersionIds = datasets.map((d: DatasetSummary) => d.datasetVersionId);
     done();
