@@ -4,6 +4,7 @@ import type { AdamW } from './AdamW.ts';
 import { crossEntropyPerToken, logitsAt } from './forward.ts';
 import type { Params } from './initParams.ts';
 import { BOS, EOS, PAD } from './Tokenizer.ts';
+import { packImages } from './trainStep.ts';
 
 /** One sampled completion to learn from: its image, prompt and completion tokens, and whether it ended with <eos>. */
 export interface Rollout {
@@ -49,11 +50,8 @@ export function makeRolloutBatch(rollouts: Rollout[], imageSize: number): Rollou
   });
   const perSequence = new Float32Array(rollouts.length * positions.length);
   sequence.forEach((b, n) => (perSequence[b * positions.length + n] = 1 / Math.max(1, lengths[b]!)));
-  const px = imageSize * imageSize * 3;
-  const images = new Float32Array(rollouts.length * px);
-  rollouts.forEach((r, b) => images.set(r.image, b * px));
   return {
-    images: tf.tensor4d(images, [rollouts.length, imageSize, imageSize, 3]),
+    images: packImages(rollouts.map((r) => r.image), imageSize),
     inputs: tf.tensor2d(inputs, [rollouts.length, t], 'int32'),
     positions: tf.tensor1d(positions, 'int32'),
     targets: tf.tensor1d(targets, 'int32'),

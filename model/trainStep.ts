@@ -49,11 +49,8 @@ export function makeBatch(examples: Example[], imageSize: number): Batch {
       }
     }
   });
-  const px = imageSize * imageSize * 3;
-  const images = new Float32Array(examples.length * px);
-  examples.forEach((e, b) => images.set(e.image, b * px));
   return {
-    images: tf.tensor4d(images, [examples.length, imageSize, imageSize, 3]),
+    images: packImages(examples.map((e) => e.image), imageSize),
     inputs: tf.tensor2d(inputs, [examples.length, t], 'int32'),
     targets: tf.tensor2d(targets, [examples.length, t], 'int32'),
     weights: tf.tensor2d(weights, [examples.length, t]),
@@ -61,6 +58,14 @@ export function makeBatch(examples: Example[], imageSize: number): Batch {
     picked: tf.tensor1d(picked, 'int32'),
     tokens,
   };
+}
+
+/** Images (each side x side x 3, row-major) as one [N, side, side, 3] tensor. */
+export function packImages(images: Float32Array[], side: number): tf.Tensor4D {
+  const px = side * side * 3;
+  const out = new Float32Array(images.length * px);
+  images.forEach((im, b) => out.set(im, b * px));
+  return tf.tensor4d(out, [images.length, side, side, 3]);
 }
 
 export function disposeBatch(b: Batch): void {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { RlItemSchema, type RlItem } from '../schemas/rl.ts';
+import { RewardBreakdownSchema, RlItemSchema, type RlItem } from '../schemas/rl.ts';
 import type { ArtifactStore } from '../store/ArtifactStore.ts';
 import { readParquetRows, writeParquetRows, type ParquetColumns } from '../store/parquetRows.ts';
 
@@ -100,16 +100,7 @@ export async function readRollouts(store: ArtifactStore, rolloutsId: string): Pr
 }
 
 /** A completion's reward and its parts, in the rollouts' row order. */
-export const RewardRowSchema = z.object({
-  item_id: z.string(),
-  sample: z.number().int().min(0),
-  format: z.number(),
-  option: z.number(),
-  malignancy: z.number(),
-  total: z.number(),
-  choice: z.string().nullable(),
-  correct: z.boolean(),
-});
+export const RewardRowSchema = RewardBreakdownSchema.extend({ item_id: z.string(), sample: z.number().int().min(0) });
 export type RewardRow = z.infer<typeof RewardRowSchema>;
 const rewardColumns: ParquetColumns = { item_id: 'VARCHAR', sample: 'INTEGER', format: 'DOUBLE', option: 'DOUBLE', malignancy: 'DOUBLE', total: 'DOUBLE', choice: 'VARCHAR', correct: 'BOOLEAN' };
 

@@ -22,13 +22,9 @@ import { ArtifactStore } from '../store/ArtifactStore.ts';
 import { readParquetRows } from '../store/parquetRows.ts';
 import { createWorkers } from '../workers/createWorkers.ts';
 import { localTestEnv } from './helpers/localTestEnv.ts';
-import { spawnCli, type CliProcess } from './helpers/spawnCli.ts';
+import { fastRuntime, splitWorkers } from './helpers/splitWorkers.ts';
 import { tempDir } from './helpers/tempDir.ts';
 import { isolatedConfig } from './helpers/testEnv.ts';
-
-function fastRuntime(runtime: WorkflowRuntime): WorkflowRuntime {
-  return { ...runtime, activities: { ...runtime.activities, training: { ...runtime.activities.training, heartbeatTimeout: '3s' } } };
-}
 
 const rlConfig = (o: Partial<RlConfigInput> = {}) => RlConfigSchema.parse({ steps: 6, promptsPerStep: 2, groupSize: 4, maxNewTokens: 60, checkpointEvery: 3, heldOutItems: 6, evalEvery: 3, seed: 'rl-test', ...o });
 
@@ -145,22 +141,7 @@ describe('GRPO reinforcement learning (workflow rl)', { timeout: 600_000 }, () =
 
   it('survives a SIGKILLed GPU worker: the new worker rebuilds the policy from the last checkpoint and ends with the same weights', async () => {
     assert.ok(reference, 'needs the uninterrupted run above');
-    const workersB = await createWorkers(b.cfg, env.nativeConnection, 'cpu');
-    const runningB = Promise.all(workersB.map((w) => w.run()));
-    cleanups.push(async () => {
-      for (const w of workersB) w.shutdown();
-      await runningB;
-    });
-    const gpuEnv = { ...b.env, TEMPORAL_ADDRESS: env.address };
-    const startGpu = async (): Promise<CliProcess> => {
-      const w = spawnCli(['worker', '--queue', 'gpu'], gpuEnv);
-      cleanups.push(async () => {
-        w.child.kill('SIGKILL');
-        await w.exited;
-      });
-      await w.waitFor(/polling .*-gpu/);
-      return w;
-    };
+    const { startGpu } = await splitWorkers(env, b, cleanups);
     const first = await startGpu();
     // Same identity as the reference (checkpoint cadence and run length are not part of it).
     const handle = await env.client.workflow.start('rl', {

@@ -18,14 +18,9 @@ import { describeRun } from '../cli/describeRun.ts';
 import { ArtifactStore } from '../store/ArtifactStore.ts';
 import { createWorkers } from '../workers/createWorkers.ts';
 import { localTestEnv } from './helpers/localTestEnv.ts';
-import { spawnCli, type CliProcess } from './helpers/spawnCli.ts';
+import { fastRuntime, splitWorkers } from './helpers/splitWorkers.ts';
 import { tempDir } from './helpers/tempDir.ts';
 import { isolatedConfig } from './helpers/testEnv.ts';
-
-// A short heartbeat timeout for training, so a killed GPU worker's shard is retried within seconds.
-function fastRuntime(runtime: WorkflowRuntime): WorkflowRuntime {
-  return { ...runtime, activities: { ...runtime.activities, training: { ...runtime.activities.training, heartbeatTimeout: '3s' } } };
-}
 
 const sftConfig = SftConfigSchema.parse({ model: { ...modelPresets.small, maxLen: 160 }, epochs: 1, batchSize: 2, shardSize: 1000, checkpointEvery: 3, learningRate: 3e-3, seed: 'resume' });
 
@@ -77,22 +72,7 @@ describe('SFT survives a killed GPU worker', { timeout: 400_000 }, () => {
     assert.ok(reference.steps >= 12, `${reference.steps} steps`);
 
     // Store B: the cpu worker in this process, the gpu worker a separate process that gets SIGKILLed mid-shard.
-    const workersB = await createWorkers(b.cfg, env.nativeConnection, 'cpu');
-    const runningB = Promise.all(workersB.map((w) => w.run()));
-    cleanups.push(async () => {
-      for (const w of workersB) w.shutdown();
-      await runningB;
-    });
-    const gpuEnv = { ...b.env, TEMPORAL_ADDRESS: env.address };
-    const startGpu = async (): Promise<CliProcess> => {
-      const w = spawnCli(['worker', '--queue', 'gpu'], gpuEnv);
-      cleanups.push(async () => {
-        w.child.kill('SIGKILL');
-        await w.exited;
-      });
-      await w.waitFor(/polling .*-gpu/);
-      return w;
-    };
+    const { startGpu } = await splitWorkers(env, b, cleanups);
     const first = await startGpu();
     const handle = await env.client.workflow.start('sft', {
       taskQueue: b.cfg.taskQueues.cpu,
