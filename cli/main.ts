@@ -25,7 +25,9 @@ const program = new Command('skinr1')
       'Local mode (no TEMPORAL_ADDRESS): commands start the embedded dev server and run workers in-process.\n' +
       'Cluster mode (TEMPORAL_ADDRESS=host:port): commands start workflows and wait; `skinr1 worker` runs on the worker machines.',
   )
-  .option('--store <dir>', 'artifact store root (default $SKINR1_HOME or ./.skinr1)')
+  .option('--store <dir>', 'artifact store root (default $SKINR1_HOME or ./.skinr1); before the command')
+  // Each command owns the options after its name (`train --config` is a pipeline file, `train sft --config` a preset).
+  .enablePositionalOptions()
   .showHelpAfterError()
   .addCommand(demoCommand)
   .addCommand(onboardCommand)

@@ -16,7 +16,7 @@ describe('skinr1 CLI', { timeout: 240_000 }, () => {
   it('--help lists every command, and each command has its own help', async () => {
     const r = await runCli(['--help'], {});
     assert.equal(r.code, 0);
-    for (const c of ['demo', 'onboard', 'datasets', 'knowledge', 'distill', 'train', 'diagnose', 'synth', 'smoke', 'status', 'worker', 'dev-server', 'store', 'config', 'schema', 'provision']) assert.match(r.stdout, new RegExp(`^  ${c}\\b`, 'm'));
+    for (const c of ['demo', 'onboard', 'datasets', 'knowledge', 'distill', 'train', 'diagnose', 'eval', 'synth', 'smoke', 'status', 'worker', 'dev-server', 'store', 'config', 'schema', 'provision']) assert.match(r.stdout, new RegExp(`^  ${c}\\b`, 'm'));
     const w = await runCli(['worker', '--help'], {});
     assert.match(w.stdout, /--queue <queue>.*\(choices: "cpu", "gpu", "all"/s);
     const d = await runCli(['dev-server', '--help'], {});
@@ -111,12 +111,20 @@ describe('skinr1 CLI', { timeout: 240_000 }, () => {
     await assert.rejects(fs.access(path.join(root, 'artifacts')), 'a dry run commits nothing');
 
     try {
-      const demo = await runCli(['demo', '--images', '16', '--cases', '4', '--json'], env);
+      // The main job end to end, tiny: its last stdout line is the train --json object.
+      const demo = await runCli(['demo', '--images', '24', '--cases', '6', '--sft-epochs', '1', '--rl-steps', '1', '--json'], env);
       assert.equal(demo.code, 0, demo.stderr);
-      const out = JSON.parse(demo.stdout);
-      assert.deepEqual(out.datasets.map((x: { dataset: string; accepted: number }) => [x.dataset, x.accepted]), [['ham10000', 16], ['derm7pt', 8]]);
+      const out = JSON.parse(demo.stdout.trim().split('\n').pop()!);
+      assert.match(out.workflowId, /^demo-\d+$/);
+      assert.match(out.finalCheckpointId, /^checkpoint-[0-9a-f]{24}$/);
+      assert.ok('indomain' in out.evaluation && 'bucket' in out.evaluation, JSON.stringify(out.evaluation));
+      assert.deepEqual(Object.keys(out.stages), ['base', 'sft', 'sft+rl']);
+      await fs.access(out.reportPath);
+      assert.equal(out.datasetVersionIds.length, 2);
+      out.datasets = await Promise.all(out.datasetVersionIds.map(async (id: string) => ({ datasetVersionId: id, ...JSON.parse((await runCli(['datasets', 'show', id, '--json'], env)).stdout).summary })));
+      assert.deepEqual(out.datasets.map((x: { dataset: string; accepted: number }) => [x.dataset, x.accepted]), [['ham10000', 24], ['derm7pt', 12]]);
+      out.trajectories = { trajectorySetId: out.trajectorySetId };
       assert.match(out.trajectories.trajectorySetId, /^trajectory-set-[0-9a-f]{24}$/);
-      assert.ok(out.trajectories.count > 0);
       // The distill contract: one JSON object with the set id, the count, counts by type and rejections by reason.
       const ids = out.datasets.map((x: { datasetVersionId: string }) => x.datasetVersionId).join(',');
       const dist = await runCli(['distill', '--datasets', ids, '--seed', 'demo', '--json'], env);
@@ -124,7 +132,7 @@ describe('skinr1 CLI', { timeout: 240_000 }, () => {
       const dj = JSON.parse(dist.stdout);
       assert.equal(dj.trajectorySetId, out.trajectories.trajectorySetId, 'same inputs, same set (reused)');
       assert.equal(dj.reused, true);
-      assert.equal(dj.count, out.trajectories.count);
+      assert.ok(dj.count > 0);
       assert.deepEqual(Object.keys(dj.byType), ['1', '2', '3', '4', '5']);
       assert.deepEqual(dj.rejected, {});
 
@@ -149,6 +157,21 @@ describe('skinr1 CLI', { timeout: 240_000 }, () => {
       assert.equal(split.code, 0, split.stderr);
       const pj = JSON.parse(split.stdout);
       assert.ok(pj.images > 0 && pj.accuracy >= 0 && pj.accuracy <= 1);
+      // RL's and evaluation's contracts.
+      const rl = await runCli(['train', 'rl', '--from', sj.checkpointId, '--datasets', ids, '--steps', '1', '--json'], env);
+      assert.equal(rl.code, 0, rl.stderr);
+      const rj = JSON.parse(rl.stdout);
+      assert.match(rj.checkpointId, /^checkpoint-[0-9a-f]{24}$/);
+      assert.equal(rj.steps, 1);
+      assert.equal(typeof rj.rewardMean.first, 'number');
+      assert.deepEqual(Object.keys(rj.rewardComponents), ['format', 'option', 'malignancy']);
+      assert.equal(typeof rj.kl, 'number');
+      assert.ok('before' in rj.heldOutAccuracy && 'after' in rj.heldOutAccuracy);
+      const ev = await runCli(['eval', rj.checkpointId, '--max', '2', '--json'], env);
+      assert.equal(ev.code, 0, ev.stderr);
+      const ej = JSON.parse(ev.stdout);
+      assert.equal(ej.checkpointId, rj.checkpointId);
+      assert.ok(ej.benchmarks.indomain.n > 0 && ej.benchmarks.indomain.accuracy.low <= ej.benchmarks.indomain.accuracy.value);
       const ls = JSON.parse((await runCli(['datasets', 'list', '--json'], env)).stdout);
       assert.equal(ls.length, 2);
       const show = await runCli(['datasets', 'show', out.datasets[0].datasetVersionId], env);

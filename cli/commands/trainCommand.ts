@@ -16,6 +16,8 @@ import { emit } from '../output.ts';
 import { positiveInt } from '../positiveInt.ts';
 
 export const trainCommand = new Command('train')
+  // Options after 'sft' or 'rl' belong to that subcommand (both have their own --config and --json).
+  .enablePositionalOptions()
   .description('the whole pipeline (trainSkinR1: onboard, distill, SFT, RL, evaluate, report) from a config file, or one training stage (sft, rl)')
   .option('--config <file>', 'pipeline config (YAML/JSON): datasets, knowledge, sft, rl, evaluate')
   .option('--resume <workflowId>', 'continue a failed or cancelled run: same config, finished stages reused, training from its last checkpoint')
