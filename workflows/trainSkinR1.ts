@@ -66,7 +66,7 @@ export async function trainSkinR1(rawInput: z.input<typeof TrainInputSchema>): P
     done();
 
     enter('sft', `${id}.sft`);
-    const sftInputs = { trajectorySetId: set.trajectorySetId, config: { ...config.sft, shardSize: 0, checkpointEvery: 0, epochsPerRun: 0, backend: '' } };
+    const sftInputs = { trajectorySetId: set.trajectorySetId, config: { ...config.sft, shardSize: 0, checkpointEvery: 0, epochsPerRun: 0 } };
     const sftResult: SftSummary = await memoized('sft', STAGE_VERSIONS.sft, sftInputs, () =>
       executeChild(sft, { ...child, workflowId: `${id}.sft`, args: [{ trajectorySetId: set.trajectorySetId, baseCheckpointId: null, config: config.sft, runtime }] }),
     );
@@ -76,7 +76,7 @@ export async function trainSkinR1(rawInput: z.input<typeof TrainInputSchema>): P
     if (config.rl) {
       const rlConfig = config.rl;
       enter('rl', `${id}.rl`);
-      const rlInputs = { fromCheckpointId: sftResult.checkpointId, datasetVersionIds, config: { ...rlConfig, checkpointEvery: 0, stepsPerRun: 0, backend: '' } };
+      const rlInputs = { fromCheckpointId: sftResult.checkpointId, datasetVersionIds, config: { ...rlConfig, checkpointEvery: 0, stepsPerRun: 0 } };
       rlResult = await memoized('rl', STAGE_VERSIONS.rl, rlInputs, () =>
         executeChild(rl, { ...child, workflowId: `${id}.rl`, args: [{ fromCheckpointId: sftResult.checkpointId, datasetVersionIds, config: rlConfig, runtime }] }),
       );
@@ -91,7 +91,7 @@ export async function trainSkinR1(rawInput: z.input<typeof TrainInputSchema>): P
     const evaluations: Array<{ label: string; evaluation: Evaluation }> = [];
     for (const t of targets) {
       enter('evaluate', `${id}.eval.${t.label}`);
-      const evalInputs = { checkpointId: t.checkpointId, datasetVersionIds, config: { ...config.evaluate, shardSize: 0, backend: '' } };
+      const evalInputs = { checkpointId: t.checkpointId, datasetVersionIds, config: { ...config.evaluate, shardSize: 0 } };
       const evaluation = await memoized(`evaluate:${t.label}`, STAGE_VERSIONS.evaluate, evalInputs, () =>
         executeChild(evaluate, { ...child, workflowId: `${id}.eval.${t.label}`, args: [{ checkpointId: t.checkpointId, datasetVersionIds, config: config.evaluate, runtime }] }),
       );

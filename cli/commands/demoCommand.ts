@@ -21,7 +21,8 @@ export function demoPipeline(dataRoot: string, o: { seed: string; sftEpochs: num
       { adapter: 'ham10000', metadata: path.join(dataRoot, 'ham10000', 'HAM10000_metadata.csv'), images: path.join(dataRoot, 'ham10000'), extra: {} },
       { adapter: 'derm7pt', metadata: path.join(dataRoot, 'derm7pt', 'meta', 'meta.csv'), images: path.join(dataRoot, 'derm7pt', 'images'), extra: {} },
     ],
-    distill: { seed: o.seed },
+    // One extra trajectory type per image (not two): more images for the same SFT time teach the encoder more.
+    distill: { seed: o.seed, extraTypesPerSample: 1 },
     sft: { model: 'tiny', epochs: o.sftEpochs, learningRate: 0.006, seed: o.seed },
     rl: { steps: o.rlSteps, learningRate: 0.0003, heldOutItems: 48, evalEvery: 20, seed: o.seed },
     evaluate: { seed: o.seed },
@@ -31,8 +32,8 @@ export function demoPipeline(dataRoot: string, o: { seed: string; sftEpochs: num
 
 export const demoCommand = new Command('demo')
   .description('the whole pipeline on synthetic demo data through Temporal: generate two datasets in real formats, onboard, distill, SFT, RL, evaluate, report')
-  .option('--images <n>', 'synthetic HAM10000-style images', positiveInt, 400)
-  .option('--cases <n>', 'synthetic Derm7pt-style cases (two images each)', positiveInt, 100)
+  .option('--images <n>', 'synthetic HAM10000-style images', positiveInt, 600)
+  .option('--cases <n>', 'synthetic Derm7pt-style cases (two images each)', positiveInt, 200)
   .option('--sft-epochs <n>', 'SFT epochs', positiveInt, 12)
   .option('--rl-steps <n>', 'GRPO steps', positiveInt, 40)
   .option('--seed <seed>', 'same seed, same data, same artifacts (memoized on a second run)', 'demo')
