@@ -24,7 +24,9 @@ export function demoPipeline(dataRoot: string, o: { seed: string; sftEpochs: num
     // One extra trajectory type per image (not two): more images for the same SFT time teach the encoder more.
     distill: { seed: o.seed, extraTypesPerSample: 1 },
     sft: { model: 'tiny', epochs: o.sftEpochs, learningRate: 0.006, seed: o.seed },
-    rl: { steps: o.rlSteps, learningRate: 0.0003, heldOutItems: 48, evalEvery: 20, seed: o.seed },
+    // Temperature 0.7, not the method's 1.0: the tiny model's distribution is flat, and at 1.0 most samples were wrong
+    // and RL lowered held-out accuracy (27 % -> 23 % at lr 3e-4, -> 12.5 % at 1e-3); at 0.7 it rose to 32 % in 60 steps.
+    rl: { steps: o.rlSteps, learningRate: 0.0003, temperature: 0.7, heldOutItems: 96, evalEvery: 30, seed: o.seed },
     evaluate: { seed: o.seed },
     compareStages: true,
   };
@@ -35,7 +37,7 @@ export const demoCommand = new Command('demo')
   .option('--images <n>', 'synthetic HAM10000-style images', positiveInt, 600)
   .option('--cases <n>', 'synthetic Derm7pt-style cases (two images each)', positiveInt, 200)
   .option('--sft-epochs <n>', 'SFT epochs', positiveInt, 12)
-  .option('--rl-steps <n>', 'GRPO steps', positiveInt, 40)
+  .option('--rl-steps <n>', 'GRPO steps', positiveInt, 60)
   .option('--seed <seed>', 'same seed, same data, same artifacts (memoized on a second run)', 'demo')
   .option('--json', 'machine-readable output (the same object as skinr1 train --json, as the last line)')
   .option('--no-progress', 'no progress bars')
