@@ -78,7 +78,8 @@ export const diagnoseCommand = new Command('diagnose')
     let bucketRight = 0;
     let tokens = 0;
     let seconds = 0;
-    const byTarget: Record<string, { n: number; correct: number }> = {};
+    let onPath = 0;
+    const byTarget: Record<string, { n: number; correct: number; predicted: Record<string, number> }> = {};
     for (const r of rows) {
       const t = resolveTarget(r.label_nodes as string[], h, null);
       if ('skip' in t) continue;
@@ -90,9 +91,13 @@ export const diagnoseCommand = new Command('diagnose')
       const ok = d.node === t.target;
       if (ok) correct++;
       if (d.node && h.bucket(d.node) === h.bucket(t.target)) bucketRight++;
-      const c = (byTarget[t.target] ??= { n: 0, correct: 0 });
+      // Right, or a coarser or finer node of the same path (melanoma for a Derm7pt "invasive melanoma, NOS").
+      if (d.node && (h.isAncestorOrSelf(d.node, t.target) || h.isAncestorOrSelf(t.target, d.node))) onPath++;
+      const c = (byTarget[t.target] ??= { n: 0, correct: 0, predicted: {} });
       c.n++;
       if (ok) c.correct++;
+      const said = d.node ?? '(not a node)';
+      c.predicted[said] = (c.predicted[said] ?? 0) + 1;
       bar?.update(n, { acc: (correct / n).toFixed(3) });
     }
     bar?.stop();
@@ -104,6 +109,7 @@ export const diagnoseCommand = new Command('diagnose')
       backend: backend.active,
       images: n,
       accuracy: n ? correct / n : 0,
+      onPathAccuracy: n ? onPath / n : 0,
       wellFormed: n ? wellFormed / n : 0,
       bucketAccuracy: n ? bucketRight / n : 0,
       majorityClassRate: n ? majority / n : 0,
@@ -113,8 +119,8 @@ export const diagnoseCommand = new Command('diagnose')
     if (n === 0) note(`no image of split ${o.split} has a specific label`);
     emit(!!o.json, result, () =>
       [
-        `${n} ${o.split} images of ${o.dataset}: accuracy ${(result.accuracy * 100).toFixed(1)} % (majority class ${(result.majorityClassRate * 100).toFixed(1)} %), well-formed ${(result.wellFormed * 100).toFixed(1)} %, malignancy bucket right ${(result.bucketAccuracy * 100).toFixed(1)} %`,
-        ...Object.entries(byTarget).map(([k, c]) => `  ${k.padEnd(28)} ${c.correct}/${c.n}`),
+        `${n} ${o.split} images of ${o.dataset}: accuracy ${(result.accuracy * 100).toFixed(1)} % (on the right path ${(result.onPathAccuracy * 100).toFixed(1)} %; majority class ${(result.majorityClassRate * 100).toFixed(1)} %), well-formed ${(result.wellFormed * 100).toFixed(1)} %, malignancy bucket right ${(result.bucketAccuracy * 100).toFixed(1)} %`,
+        ...Object.entries(byTarget).map(([k, c]) => `  ${k.padEnd(28)} ${c.correct}/${c.n}  said: ${Object.entries(c.predicted).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([p, m]) => `${p} ${m}`).join(', ')}`),
         `decoding ${result.tokensPerSecond.toFixed(0)} tokens/s on ${backend.active}`,
       ].join('\n'),
     );
