@@ -1,8 +1,9 @@
 import { Context } from '@temporalio/activity';
 import type { z } from 'zod';
 import { buildBenchmarks } from '../eval/buildBenchmarks.ts';
+import { EVAL_SET_CODE_VERSION } from '../eval/evalCodeVersions.ts';
 import { writeQuestions } from '../eval/evalFiles.ts';
-import { ancestorsOfKind } from '../eval/lineageDatasets.ts';
+import { ancestorsOfKind } from '../eval/ancestorsOfKind.ts';
 import { ValidationError } from '../errors/ValidationError.ts';
 import { Hierarchy } from '../hierarchy/Hierarchy.ts';
 import { defaultKnowledgeDir, KnowledgeBase } from '../knowledge/KnowledgeBase.ts';
@@ -12,8 +13,6 @@ import { rlSources } from '../rl/rlSources.ts';
 import { EvalPlanSchema, EvalPrepareInputSchema, type EvalPlan } from '../schemas/evaluation.ts';
 import { parseInput } from '../schemas/parseInput.ts';
 import type { ActivityDeps } from './ActivityDeps.ts';
-
-export const EVAL_SET_CODE_VERSION = 'eval-set@1';
 
 /**
  * Evaluation step 1 (cpu queue): the benchmark questions of the held-out split of the dataset versions (those in the

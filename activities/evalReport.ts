@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import type { z } from 'zod';
+import { EVALUATION_CODE_VERSION } from '../eval/evalCodeVersions.ts';
 import { EVALUATION_FILE, readPredictions, readQuestions } from '../eval/evalFiles.ts';
 import { gradeAnswer } from '../eval/scoreAnswers.ts';
 import { summarizeEvaluation } from '../eval/summarizeEvaluation.ts';
@@ -31,7 +32,7 @@ export function makeEvalReport(deps: ActivityDeps) {
       return gradeAnswer(q, a.completion, h);
     });
     const summary = summarizeEvaluation(graded, h, input.config.seed);
-    const spec = { kind: 'evaluation', codeVersion: 'evaluation@1', inputs: { evalSetId: input.evalSetId, checkpointId: input.checkpointId, predictions: input.predictionIds }, config: { seed: input.config.seed }, parents: [input.checkpointId, input.evalSetId, ...input.predictionIds] };
+    const spec = { kind: 'evaluation', codeVersion: EVALUATION_CODE_VERSION, inputs: { evalSetId: input.evalSetId, checkpointId: input.checkpointId, predictions: input.predictionIds }, config: { seed: input.config.seed }, parents: [input.checkpointId, input.evalSetId, ...input.predictionIds] };
     const { manifest } = await deps.store.commit(spec, () => producingRun(ctx.info, deps.workerIdentity, startedAt), async (dir) => {
       const metrics = Object.fromEntries(Object.entries(summary.benchmarks).map(([b, s]) => [`accuracy_${b}`, s.accuracy.value]));
       await writeFile(path.join(dir, EVALUATION_FILE), JSON.stringify({ checkpointId: input.checkpointId, evalSetId: input.evalSetId, ...summary }, null, 1) + '\n');

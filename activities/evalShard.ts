@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import * as tf from '@tensorflow/tfjs';
 import type { z } from 'zod';
+import { EVAL_PREDICTIONS_CODE_VERSION } from '../eval/evalCodeVersions.ts';
 import { readQuestions, writePredictions, type PredictionRow } from '../eval/evalFiles.ts';
 import { producingRun } from '../lineage/producingRun.ts';
 import { readCheckpoint } from '../model/checkpointFiles.ts';
@@ -21,7 +22,7 @@ export function makeEvalShard(deps: ActivityDeps) {
     const ctx = Context.current();
     const startedAt = new Date();
     const t0 = performance.now();
-    const spec = { kind: 'eval-predictions', codeVersion: 'eval-predictions@1', inputs: { evalSetId: input.evalSetId, checkpointId: input.checkpointId, from: input.from, to: input.to }, config: { maxNewTokens: input.config.maxNewTokens }, parents: [input.evalSetId, input.checkpointId] };
+    const spec = { kind: 'eval-predictions', codeVersion: EVAL_PREDICTIONS_CODE_VERSION, inputs: { evalSetId: input.evalSetId, checkpointId: input.checkpointId, from: input.from, to: input.to }, config: { maxNewTokens: input.config.maxNewTokens }, parents: [input.evalSetId, input.checkpointId] };
     const existing = await deps.store.find(spec);
     if (existing) return EvalShardResultSchema.parse({ predictionsId: existing.id, answered: input.to - input.from, seconds: 0, tokensPerSecond: 0 });
     await ensureBackend(input.config.backend);

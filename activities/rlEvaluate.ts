@@ -2,14 +2,13 @@ import { Context } from '@temporalio/activity';
 import { Hierarchy } from '../hierarchy/Hierarchy.ts';
 import { generate } from '../model/generate.ts';
 import { scoreCompletion } from '../rl/hierarchicalReward.ts';
-import { policySession } from '../rl/policySession.ts';
 import { readItems } from '../rl/rlFiles.ts';
 import { heldOutItems } from '../rl/stepItems.ts';
 import { summarizeRewards } from '../rl/summarizeRewards.ts';
 import { parseInput } from '../schemas/parseInput.ts';
 import { RlEvaluateInputSchema, RlEvaluationSchema, type RlEvaluateInput, type RlEvaluation } from '../schemas/rl.ts';
-import { ensureBackend } from '../training/ensureBackend.ts';
 import type { ActivityDeps } from './ActivityDeps.ts';
+import { heldPolicy } from './heldPolicy.ts';
 
 /**
  * Held-out check during RL (gpu queue): greedy answers of the policy on the first N held-out items, scored with the
@@ -20,9 +19,7 @@ export function makeRlEvaluate(deps: ActivityDeps) {
     const input = parseInput(RlEvaluateInputSchema, raw, 'rlEvaluate input');
     const { config } = input;
     const ctx = Context.current();
-    await ensureBackend(config.backend);
-    const session = policySession(deps.store);
-    const { policy } = await session.at(input.policy, { ...input, onReplay: (s) => ctx.heartbeat({ replaying: s }) });
+    const { session, policy } = await heldPolicy(deps, input);
     const h = Hierarchy.fromFile();
     const cfg = policy.file.modelConfig;
     const images = session.images(cfg.imageSize);

@@ -1,14 +1,14 @@
-import { Context, log } from '@temporalio/activity';
+import { Context } from '@temporalio/activity';
 import { producingRun } from '../lineage/producingRun.ts';
 import { generate } from '../model/generate.ts';
-import { policyKey, policySession } from '../rl/policySession.ts';
+import { policyKey } from '../rl/policySession.ts';
 import { readItems, writeRollouts, type RolloutRow } from '../rl/rlFiles.ts';
 import { rlRolloutsSpec } from '../rl/rlIds.ts';
 import { completionSeed, stepItems, trainItems } from '../rl/stepItems.ts';
 import { parseInput } from '../schemas/parseInput.ts';
 import { RlRolloutInputSchema, RlRolloutResultSchema, type RlRolloutInput, type RlRolloutResult } from '../schemas/rl.ts';
-import { ensureBackend } from '../training/ensureBackend.ts';
 import type { ActivityDeps } from './ActivityDeps.ts';
+import { heldPolicy } from './heldPolicy.ts';
 
 /**
  * RL step 2 (gpu queue): G sampled completions per prompt of the step at temperature T, decoded with the KV cache and
@@ -21,10 +21,7 @@ export function makeRlRollout(deps: ActivityDeps) {
     const ctx = Context.current();
     const startedAt = new Date();
     const t0 = performance.now();
-    const backend = await ensureBackend(config.backend);
-    const session = policySession(deps.store);
-    const { policy, replayed } = await session.at(input.policy, { ...input, onReplay: (s) => ctx.heartbeat({ replaying: s }) });
-    if (replayed) log.info('rebuilt the policy from its checkpoint', { checkpointId: input.policy.checkpointId, replayed });
+    const { backend, session, policy, replayed } = await heldPolicy(deps, input);
     const items = stepItems(trainItems(await readItems(deps.store, input.itemsId), config), step, config);
     const cfg = policy.file.modelConfig;
     const images = session.images(cfg.imageSize);

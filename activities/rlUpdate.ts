@@ -1,16 +1,15 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Context, log } from '@temporalio/activity';
+import { Context } from '@temporalio/activity';
 import { producingRun } from '../lineage/producingRun.ts';
 import { RL_RNG, writeCheckpoint } from '../model/checkpointFiles.ts';
-import { policySession } from '../rl/policySession.ts';
 import { readItems, readRewards, readRollouts, RL_STEPS_FILE } from '../rl/rlFiles.ts';
 import { rlCheckpointSpec, rlIdentity } from '../rl/rlIds.ts';
 import { parseInput } from '../schemas/parseInput.ts';
 import { RlUpdateInputSchema, RlUpdateResultSchema, type PolicyState, type RlUpdateInput, type RlUpdateResult } from '../schemas/rl.ts';
 import { sha256Json } from '../store/sha256.ts';
-import { ensureBackend } from '../training/ensureBackend.ts';
 import type { ActivityDeps } from './ActivityDeps.ts';
+import { heldPolicy } from './heldPolicy.ts';
 
 /**
  * RL step 4 (gpu queue): the GRPO update of the policy from the step's rollouts and rewards. When `commit` is set
@@ -25,10 +24,7 @@ export function makeRlUpdate(deps: ActivityDeps) {
     const ctx = Context.current();
     const startedAt = new Date();
     const t0 = performance.now();
-    const backend = await ensureBackend(config.backend);
-    const session = policySession(deps.store);
-    const { replayed } = await session.at(input.policy, { ...input, onReplay: (s) => ctx.heartbeat({ replaying: s }) });
-    if (replayed) log.info('rebuilt the policy from its checkpoint', { checkpointId: input.policy.checkpointId, replayed });
+    const { backend, session, replayed } = await heldPolicy(deps, input);
     ctx.heartbeat({ step, updating: true });
     const next: PolicyState = { checkpointId: input.policy.checkpointId, replay: [...input.policy.replay, { step, rolloutsId: input.rolloutsId, rewardsId: input.rewardsId }] };
     const items = new Map((await readItems(deps.store, input.itemsId)).map((i) => [i.itemId, i]));

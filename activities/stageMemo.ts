@@ -3,12 +3,12 @@ import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { z } from 'zod';
 import { producingRun } from '../lineage/producingRun.ts';
+import { ArtifactIdSchema } from '../schemas/artifactManifest.ts';
 import { parseInput } from '../schemas/parseInput.ts';
 import type { ArtifactSpec } from '../store/ArtifactStore.ts';
 import type { ActivityDeps } from './ActivityDeps.ts';
 
 const RESULT_FILE = 'result.json';
-const ID = /^[a-z][a-z0-9-]*-[0-9a-f]{24}$/;
 
 export const StageKeySchema = z.object({ stage: z.string(), inputs: z.unknown() });
 export const StageRecordSchema = StageKeySchema.extend({ result: z.unknown() });
@@ -19,7 +19,7 @@ function spec(stage: string, inputs: unknown, parents: string[] = []): ArtifactS
 
 /** Every artifact id a result names (so a record whose outputs were deleted is not trusted). */
 function idsIn(x: unknown): string[] {
-  if (typeof x === 'string') return ID.test(x) ? [x] : [];
+  if (typeof x === 'string') return ArtifactIdSchema.safeParse(x).success ? [x] : [];
   if (Array.isArray(x)) return x.flatMap(idsIn);
   if (x && typeof x === 'object') return Object.values(x).flatMap(idsIn);
   return [];

@@ -1,11 +1,8 @@
 import type { RlConfig } from '../schemas/rl.ts';
 import type { ArtifactSpec } from '../store/ArtifactStore.ts';
 import { rewardSpec } from './hierarchicalReward.ts';
+import { RL_CHECKPOINT_CODE_VERSION, RL_ITEMS_CODE_VERSION, RL_REWARDS_CODE_VERSION, RL_ROLLOUTS_CODE_VERSION } from './rlCodeVersions.ts';
 
-export const RL_ITEMS_CODE_VERSION = 'rl-items@1';
-export const RL_ROLLOUTS_CODE_VERSION = 'rl-rollouts@1';
-export const RL_REWARDS_CODE_VERSION = 'rl-rewards@1';
-export const RL_CHECKPOINT_CODE_VERSION = 'rl-checkpoint@1';
 
 /** What changes the weights: not checkpoint cadence, run length, held-out checks or backend choice. */
 export function rlIdentity(config: RlConfig): Record<string, unknown> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ArtifactIdSchema } from './artifactManifest.ts';
 import { NodeIdSchema } from './hierarchy.ts';
 import { WorkflowRuntimeSchema } from './temporalConfig.ts';
 
@@ -38,7 +39,7 @@ export const ScoreSchema = z.object({
 });
 export type Score = z.infer<typeof ScoreSchema>;
 
-const Id = z.string().regex(/^[a-z][a-z0-9-]*-[0-9a-f]{24}$/, 'expected an artifact id');
+const Id = ArtifactIdSchema;
 
 export const EvalConfigSchema = z.object({
   /** The split questions come from. */

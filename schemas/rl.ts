@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ArtifactIdSchema } from './artifactManifest.ts';
 import { NodeIdSchema } from './hierarchy.ts';
 import { WorkflowRuntimeSchema } from './temporalConfig.ts';
 
@@ -91,38 +92,8 @@ export const RlConfigSchema = z.object({
 export type RlConfig = z.output<typeof RlConfigSchema>;
 export type RlConfigInput = z.input<typeof RlConfigSchema>;
 
-const Id = z.string().regex(/^[a-z][a-z0-9-]*-[0-9a-f]{24}$/, 'expected an artifact id');
+const Id = ArtifactIdSchema;
 
-/** The policy at a step: a committed checkpoint plus the updates applied since (each from stored rollouts and rewards). */
-export const PolicyStateSchema = z.object({
-  checkpointId: Id,
-  replay: z.array(z.object({ step: z.number().int().min(0), rolloutsId: Id, rewardsId: Id })),
-});
-export type PolicyState = z.infer<typeof PolicyStateSchema>;
-
-export const RlPrepareInputSchema = z.object({ fromCheckpointId: Id, datasetVersionIds: z.array(Id).min(1), config: RlConfigSchema });
-export const RlPlanSchema = z.object({
-  itemsId: Id,
-  trainItems: z.number().int().min(0),
-  heldOutItems: z.number().int().min(0),
-  skipped: z.record(z.string(), z.number().int()),
-  /** The frozen reference for the KL term: the checkpoint RL starts from. */
-  referenceCheckpointId: Id,
-  /** Step 0 of the policy: the starting weights with a fresh optimizer, as an RL checkpoint. */
-  initCheckpointId: Id,
-  /** The last checkpoint an earlier run of this exact config left (a failed or cancelled run): continue from it. */
-  latest: z.object({ step: z.number().int().min(0), checkpointId: Id, steps: z.array(z.lazy(() => RlStepMetricsSchema)) }).nullable().optional(),
-});
-export type RlPlan = z.infer<typeof RlPlanSchema>;
-
-const StepInput = { itemsId: Id, referenceCheckpointId: Id, policy: PolicyStateSchema, step: z.number().int().min(0), config: RlConfigSchema };
-export const RlRolloutInputSchema = z.object(StepInput);
-export type RlRolloutInput = z.input<typeof RlRolloutInputSchema>;
-export const RlRolloutResultSchema = z.object({ rolloutsId: Id, completions: z.number().int(), tokens: z.number().int(), seconds: z.number(), replayed: z.number().int() });
-export type RlRolloutResult = z.infer<typeof RlRolloutResultSchema>;
-
-export const RlRewardInputSchema = z.object({ rolloutsId: Id, itemsId: Id, reward: RewardVariantSchema, groupSize: z.number().int().min(1) });
-export type RlRewardInput = z.input<typeof RlRewardInputSchema>;
 export const RewardSummarySchema = z.object({
   completions: z.number().int(),
   mean: z.number(),
@@ -135,35 +106,6 @@ export const RewardSummarySchema = z.object({
   flatGroups: z.number().int(),
 });
 export type RewardSummary = z.infer<typeof RewardSummarySchema>;
-export const RlRewardResultSchema = z.object({ rewardsId: Id, uri: z.string(), rewardVersion: z.string(), summary: RewardSummarySchema, seconds: z.number() });
-export type RlRewardResult = z.infer<typeof RlRewardResultSchema>;
-
-export const RlUpdateInputSchema = z.object({
-  ...StepInput,
-  rolloutsId: Id,
-  rewardsId: Id,
-  commit: z.boolean(),
-  /** This step's reward summary and the finished steps since the last checkpoint: stored with a committed checkpoint. */
-  rewardSummary: z.lazy(() => RewardSummarySchema),
-  recent: z.array(z.lazy(() => RlStepMetricsSchema)).default([]),
-});
-export type RlUpdateInput = z.input<typeof RlUpdateInputSchema>;
-export const RlUpdateResultSchema = z.object({
-  /** Set when this step committed a checkpoint. */
-  checkpointId: Id.nullable(),
-  loss: z.number(),
-  kl: z.number(),
-  gradNorm: z.number(),
-  seconds: z.number(),
-  replayed: z.number().int(),
-  backend: z.string(),
-});
-export type RlUpdateResult = z.infer<typeof RlUpdateResultSchema>;
-
-export const RlEvaluateInputSchema = z.object(StepInput);
-export type RlEvaluateInput = z.input<typeof RlEvaluateInputSchema>;
-export const RlEvaluationSchema = z.object({ step: z.number().int(), items: z.number().int(), accuracy: z.number(), rewardMean: z.number(), format: z.number(), option: z.number(), malignancy: z.number() });
-export type RlEvaluation = z.infer<typeof RlEvaluationSchema>;
 
 /** What one RL step measured; the workflow keeps them and every checkpoint stores those of the steps it covers. */
 export const RlStepMetricsSchema = z.object({
@@ -187,6 +129,67 @@ export const RlStepMetricsSchema = z.object({
   replayed: z.number().int().min(0),
 });
 export type RlStepMetrics = z.infer<typeof RlStepMetricsSchema>;
+
+
+/** The policy at a step: a committed checkpoint plus the updates applied since (each from stored rollouts and rewards). */
+export const PolicyStateSchema = z.object({
+  checkpointId: Id,
+  replay: z.array(z.object({ step: z.number().int().min(0), rolloutsId: Id, rewardsId: Id })),
+});
+export type PolicyState = z.infer<typeof PolicyStateSchema>;
+
+export const RlPrepareInputSchema = z.object({ fromCheckpointId: Id, datasetVersionIds: z.array(Id).min(1), config: RlConfigSchema });
+export const RlPlanSchema = z.object({
+  itemsId: Id,
+  trainItems: z.number().int().min(0),
+  heldOutItems: z.number().int().min(0),
+  skipped: z.record(z.string(), z.number().int()),
+  /** The frozen reference for the KL term: the checkpoint RL starts from. */
+  referenceCheckpointId: Id,
+  /** Step 0 of the policy: the starting weights with a fresh optimizer, as an RL checkpoint. */
+  initCheckpointId: Id,
+  /** The last checkpoint an earlier run of this exact config left (a failed or cancelled run): continue from it. */
+  latest: z.object({ step: z.number().int().min(0), checkpointId: Id, steps: z.array(RlStepMetricsSchema) }).nullable().optional(),
+});
+export type RlPlan = z.infer<typeof RlPlanSchema>;
+
+const StepInput = { itemsId: Id, referenceCheckpointId: Id, policy: PolicyStateSchema, step: z.number().int().min(0), config: RlConfigSchema };
+export const RlRolloutInputSchema = z.object(StepInput);
+export type RlRolloutInput = z.input<typeof RlRolloutInputSchema>;
+export const RlRolloutResultSchema = z.object({ rolloutsId: Id, completions: z.number().int(), tokens: z.number().int(), seconds: z.number(), replayed: z.number().int() });
+export type RlRolloutResult = z.infer<typeof RlRolloutResultSchema>;
+
+export const RlRewardInputSchema = z.object({ rolloutsId: Id, itemsId: Id, reward: RewardVariantSchema, groupSize: z.number().int().min(1) });
+export type RlRewardInput = z.input<typeof RlRewardInputSchema>;
+export const RlRewardResultSchema = z.object({ rewardsId: Id, uri: z.string(), rewardVersion: z.string(), summary: RewardSummarySchema, seconds: z.number() });
+export type RlRewardResult = z.infer<typeof RlRewardResultSchema>;
+
+export const RlUpdateInputSchema = z.object({
+  ...StepInput,
+  rolloutsId: Id,
+  rewardsId: Id,
+  commit: z.boolean(),
+  /** This step's reward summary and the finished steps since the last checkpoint: stored with a committed checkpoint. */
+  rewardSummary: RewardSummarySchema,
+  recent: z.array(RlStepMetricsSchema).default([]),
+});
+export type RlUpdateInput = z.input<typeof RlUpdateInputSchema>;
+export const RlUpdateResultSchema = z.object({
+  /** Set when this step committed a checkpoint. */
+  checkpointId: Id.nullable(),
+  loss: z.number(),
+  kl: z.number(),
+  gradNorm: z.number(),
+  seconds: z.number(),
+  replayed: z.number().int(),
+  backend: z.string(),
+});
+export type RlUpdateResult = z.infer<typeof RlUpdateResultSchema>;
+
+export const RlEvaluateInputSchema = z.object(StepInput);
+export type RlEvaluateInput = z.input<typeof RlEvaluateInputSchema>;
+export const RlEvaluationSchema = z.object({ step: z.number().int(), items: z.number().int(), accuracy: z.number(), rewardMean: z.number(), format: z.number(), option: z.number(), malignancy: z.number() });
+export type RlEvaluation = z.infer<typeof RlEvaluationSchema>;
 
 export const RlInputSchema = z.object({
   fromCheckpointId: Id,

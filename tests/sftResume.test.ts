@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpSync, readFileSync } from 'node:fs';
+import { cpSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -7,7 +7,6 @@ import type { Worker } from '@temporalio/worker';
 import { adapterSpec } from '../datasets/adapters.ts';
 import { generateSynthetic } from '../datasets/synthetic/generateSynthetic.ts';
 import { defaultKnowledgeDir } from '../knowledge/KnowledgeBase.ts';
-import { CHECKPOINT_FILE, CheckpointFileSchema, weightsDigest } from '../model/checkpointFiles.ts';
 import { DistillConfigSchema, type TrajectorySetSummary } from '../schemas/distill.ts';
 import { modelPresets, SftConfigSchema } from '../schemas/model.ts';
 import { OnboardConfigSchema, type DatasetSummary } from '../schemas/onboarding.ts';
@@ -17,16 +16,13 @@ import { SftHeartbeatSchema } from '../schemas/sft.ts';
 import { describeRun } from '../cli/describeRun.ts';
 import { ArtifactStore } from '../store/ArtifactStore.ts';
 import { createWorkers } from '../workers/createWorkers.ts';
+import { finalWeights } from './helpers/finalWeights.ts';
 import { localTestEnv } from './helpers/localTestEnv.ts';
 import { fastRuntime, splitWorkers } from './helpers/splitWorkers.ts';
 import { tempDir } from './helpers/tempDir.ts';
 import { isolatedConfig } from './helpers/testEnv.ts';
 
 const sftConfig = SftConfigSchema.parse({ model: { ...modelPresets.small, maxLen: 160 }, epochs: 1, batchSize: 2, shardSize: 1000, checkpointEvery: 3, learningRate: 3e-3, seed: 'resume' });
-
-function finalWeights(store: ArtifactStore, checkpointId: string): string {
-  return weightsDigest(CheckpointFileSchema.parse(JSON.parse(readFileSync(path.join(store.dirOf(checkpointId), CHECKPOINT_FILE), 'utf8'))));
-}
 
 describe('SFT survives a killed GPU worker', { timeout: 400_000 }, () => {
   let env: TestWorkflowEnvironment;

@@ -2,9 +2,8 @@ import type { Hierarchy } from '../hierarchy/Hierarchy.ts';
 import { Rng } from '../datasets/synthetic/Rng.ts';
 import { drawOptions } from '../rl/buildRlItems.ts';
 import { mcPrompt } from '../rl/mcPrompt.ts';
+import { parseAnswer, TAGS } from '../distill/trajectoryText.ts';
 import type { SftRow } from './sftExamples.ts';
-
-const FINAL = /<final diagnosis>(.*) \(([a-z -]+)\)<\/final diagnosis>$/;
 
 /**
  * Gives a share of SFT examples the RL stage's multiple-choice prompt, drawn the way RL items are (correct options
@@ -20,12 +19,13 @@ export function withChoicePrompts(rows: SftRow[], h: Hierarchy, seed: string, sh
   const pool = [...new Set(rows.filter((r) => h.has(r.target)).flatMap((r) => h.path(r.target).slice(1)))].sort();
   return rows.map((r) => {
     const rng = new Rng(`choice-prompt\u0000${seed}\u0000${r.trajectoryId}`);
-    const m = FINAL.exec(r.text);
-    if (rng.next() >= share || !h.has(r.target) || !m) return r;
+    const parsed = parseAnswer(r.text);
+    if (rng.next() >= share || !h.has(r.target) || !parsed?.bucket) return r;
     const drawn = drawOptions(h, h.path(r.target).slice(1), pool, rng);
     if (!drawn) return r;
     const answer = drawn.options.find((o) => o.letter === drawn.answer)!;
-    const text = answer.node === r.target ? r.text : r.text.replace(FINAL, `<final diagnosis>${answer.text} (${m[2]})</final diagnosis>`);
+    // The answer names the finest offered option; reasoning and bucket stay as the trajectory has them.
+    const text = answer.node === r.target ? r.text : `${TAGS.thinkingOpen}${parsed.thinking}${TAGS.thinkingClose}${TAGS.finalOpen}${answer.text} (${parsed.bucket})${TAGS.finalClose}`;
     return { ...r, prompt: mcPrompt(drawn.options), text };
   });
 }

@@ -9,6 +9,8 @@ import { TrainInputSchema, type TrainSummary } from '../schemas/pipeline.ts';
 import type { RlSummary } from '../schemas/rl.ts';
 import type { SftSummary } from '../schemas/sft.ts';
 import type { StageProgress } from '../schemas/stageProgress.ts';
+import { EVALUATION_CODE_VERSION } from '../eval/evalCodeVersions.ts';
+import { RL_CHECKPOINT_CODE_VERSION } from '../rl/rlCodeVersions.ts';
 import { CHECKPOINT_CODE_VERSION } from '../training/sftIds.ts';
 import { activityOptions } from './activityOptions.ts';
 import { distillTrajectories } from './distillTrajectories.ts';
@@ -19,7 +21,7 @@ import { rl } from './rl.ts';
 import { sft } from './sft.ts';
 
 /** Part of each memoized stage's key: bump when a stage's code changes what it produces. */
-const STAGE_VERSIONS = { sft: `sft:${CHECKPOINT_CODE_VERSION}`, rl: 'rl:rl-checkpoint@1', evaluate: 'evaluate:evaluation@1' } as const;
+const STAGE_VERSIONS = { sft: `sft:${CHECKPOINT_CODE_VERSION}`, rl: `rl:${RL_CHECKPOINT_CODE_VERSION}`, evaluate: `evaluate:${EVALUATION_CODE_VERSION}` } as const;
 
 /**
  * The whole DAG: onboarding (a child per dataset, in parallel) -> distillation -> SFT -> RL -> evaluation of each
