@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ModelConfig } from '../schemas/model.ts';
+import { visualGridOf, type ModelConfig } from '../schemas/model.ts';
 import type { Params } from './initParams.ts';
 
 const NEG = -1e9;
@@ -15,16 +15,28 @@ function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor {
   return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5))), g), b);
 }
 
-/** Visual tokens: stride-2 convolutions, then a projection to the model width plus learned grid positions. */
+/**
+ * Visual tokens: stride-2 convolutions, average pooling to the visual grid (a mean over cells, which every backend
+ * differentiates), a projection to the model width, a layer norm, plus learned grid positions. Without the norm the
+ * tokens' scale is unrelated to the text embeddings' and drifts as the convolutions train, and the encoder often failed
+ * to learn: on the demo data
+ * a linear probe of its features fell from 57 % at init to 28-50 % after SFT; with it, it rose to 77-79 %.
+ */
 export function encodeImages(params: Params, cfg: ModelConfig, images: tf.Tensor4D): tf.Tensor3D {
   let x: tf.Tensor4D = images;
   cfg.convChannels.forEach((_, i) => {
     x = tf.relu(tf.add(tf.conv2d(x, p(params, `enc.conv${i}.w`) as tf.Tensor4D, 2, 'same'), p(params, `enc.conv${i}.b`))) as tf.Tensor4D;
   });
+  const side = visualGridOf(cfg);
+  if (side !== x.shape[1]) {
+    const [n, g, , ch] = x.shape;
+    const k = g / side;
+    x = tf.mean(tf.reshape(x, [n, side, k, side, k, ch]), [2, 4]) as tf.Tensor4D;
+  }
   const [b, gh, gw, c] = x.shape;
   const flat = tf.reshape(x, [b * gh * gw, c]);
   const proj = tf.reshape(tf.matMul(flat, p(params, 'enc.proj.w') as tf.Tensor2D), [b, gh * gw, cfg.dModel]);
-  return tf.add(proj, p(params, 'enc.pos')) as tf.Tensor3D;
+  return tf.add(layerNorm(proj, p(params, 'enc.ln.g'), p(params, 'enc.ln.b')), p(params, 'enc.pos')) as tf.Tensor3D;
 }
 
 /**

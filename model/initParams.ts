@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../datasets/synthetic/Rng.ts';
-import type { ModelConfig } from '../schemas/model.ts';
+import { visualGridOf, type ModelConfig } from '../schemas/model.ts';
 
 /** The model's weights by name; names sort into a stable order for checkpoints. */
 export type Params = Map<string, tf.Variable>;
@@ -20,8 +20,10 @@ export function paramShapes(cfg: ModelConfig, vocab: number): Map<string, number
     s.set(`enc.conv${i}.b`, [c]);
     cin = c;
   });
-  const grid = cfg.imageSize / 2 ** cfg.convChannels.length;
+  const grid = visualGridOf(cfg);
   s.set('enc.proj.w', [cin, cfg.dModel]);
+  s.set('enc.ln.g', [cfg.dModel]);
+  s.set('enc.ln.b', [cfg.dModel]);
   s.set('enc.pos', [grid * grid, cfg.dModel]);
   s.set('enc.pool.w', [cfg.dModel, cfg.dModel]);
   s.set('tok.emb', [vocab, cfg.dModel]);

@@ -6,17 +6,29 @@ export const ModelConfigSchema = z.object({
   imageSize: z.number().int().min(16),
   /** Output channels of each stride-2 3x3 convolution; the grid side is imageSize / 2^layers. */
   convChannels: z.array(z.number().int().positive()).min(1).max(6),
+  /**
+   * Side of the visual-token grid: the last feature map is average-pooled to visualGrid x visualGrid tokens. Omitted,
+   * one token per cell. Small models memorise the training images through per-cell tokens: on the demo data the tiny
+   * model's held-out accuracy rose from 57 % to 70 % with one pooled token (README, model section).
+   */
+  visualGrid: z.number().int().positive().optional(),
   dModel: z.number().int().positive(),
   heads: z.number().int().positive(),
   layers: z.number().int().positive(),
   mlp: z.number().int().positive(),
   /** Longest [visual; prompt; response] sequence; longer examples are skipped and counted, never cut. */
   maxLen: z.number().int().positive(),
-}).refine((c) => c.dModel % c.heads === 0, 'dModel must be divisible by heads').refine((c) => c.imageSize % 2 ** c.convChannels.length === 0, 'imageSize must be divisible by 2^(number of conv layers)');
+}).refine((c) => c.dModel % c.heads === 0, 'dModel must be divisible by heads').refine((c) => c.imageSize % 2 ** c.convChannels.length === 0, 'imageSize must be divisible by 2^(number of conv layers)')
+  .refine((c) => c.visualGrid === undefined || (c.imageSize / 2 ** c.convChannels.length) % c.visualGrid === 0, 'visualGrid must divide the grid side imageSize / 2^(number of conv layers)');
+
+/** Side of the grid of visual tokens the decoder sees. */
+export function visualGridOf(c: ModelConfig): number {
+  return c.visualGrid ?? c.imageSize / 2 ** c.convChannels.length;
+}
 export type ModelConfig = z.infer<typeof ModelConfigSchema>;
 
 export const modelPresets = {
-  tiny: { imageSize: 32, convChannels: [8, 16, 32], dModel: 32, heads: 2, layers: 1, mlp: 64, maxLen: 320 },
+  tiny: { imageSize: 32, convChannels: [8, 16, 32], visualGrid: 1, dModel: 32, heads: 2, layers: 1, mlp: 64, maxLen: 320 },
   small: { imageSize: 48, convChannels: [16, 32, 48], dModel: 64, heads: 4, layers: 2, mlp: 128, maxLen: 384 },
   base: { imageSize: 64, convChannels: [32, 64, 128], dModel: 128, heads: 4, layers: 4, mlp: 512, maxLen: 512 },
   large: { imageSize: 128, convChannels: [32, 64, 128, 256], dModel: 256, heads: 8, layers: 6, mlp: 1024, maxLen: 640 },
@@ -44,8 +56,9 @@ export const SftConfigSchema = z.object({
   epochsPerRun: z.number().int().positive().default(2),
   seed: z.string().min(1).default('skinr1'),
   /**
-   * Random rotations and flips of training images (seeded per example). Off by default: on the demo data (tiny, 14
-   * epochs) it lowered held-out accuracy from 57 % to 37 %, though a bare image classifier gains from it.
+   * Random rotations and flips of training images (seeded per example). Off by default: on the demo data (tiny, 6
+   * epochs, one run each) held-out accuracy was 86.8 % with it and 83.9 % without on HAM10000-style images, 33.0 % and
+   * 37.5 % on Derm7pt-style ones: no clear gain for the extra code path.
    */
   augment: z.enum(['dihedral', 'none']).default('none'),
   /** Share of examples shown with the RL stage's multiple-choice prompt (their own diagnosis among the options). */

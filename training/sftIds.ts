@@ -2,7 +2,7 @@ import type { SftConfig } from '../schemas/model.ts';
 import type { ArtifactSpec } from '../store/ArtifactStore.ts';
 
 export const TOKENIZER_CODE_VERSION = 'tokenizer@1';
-export const CHECKPOINT_CODE_VERSION = 'sft-checkpoint@6';
+export const CHECKPOINT_CODE_VERSION = 'sft-checkpoint@7';
 
 /** What changes the weights: not how the work is cut into shards or runs, nor how often step checkpoints are written. */
 export function sftIdentity(config: SftConfig): Record<string, unknown> {

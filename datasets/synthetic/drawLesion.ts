@@ -108,7 +108,7 @@ export function drawLesion(f: LesionFeatures, skin: Rgb, rng: Rng, w: number, h:
         return mix(skin, pigment[0]!, 0.85);
     }
   })();
-  const palette = f.dx === 'nv' || f.dx === 'mel' || f.dx === 'bkl' ? pigment.slice(0, Math.max(1, f.colours)) : [base];
+  const palette = f.dx === 'nv' || f.dx === 'dn' || f.dx === 'mel' || f.dx === 'bkl' ? pigment.slice(0, Math.max(1, f.colours)) : [base];
 
   // t: 0 at the centre, 1 on the (irregular) border. Kept per pixel for the overlays below.
   const tmap = new Float32Array(w * h).fill(9);
@@ -133,7 +133,7 @@ export function drawLesion(f: LesionFeatures, skin: Rgb, rng: Rng, w: number, h:
         for (const q of field) s += Math.sin((u + off.x) * q.fx + q.ph) * Math.sin((v + off.y) * q.fy - q.ph);
         const idx = Math.min(palette.length - 1, Math.max(0, Math.floor(((s / 3 + 1) / 2) * palette.length * 1.2 - 0.1)));
         c = mix(palette[idx]!, skin, 0.1);
-      } else if (f.dx === 'nv' || f.dx === 'bkl') {
+      } else if (f.dx === 'nv' || f.dx === 'dn' || f.dx === 'bkl') {
         c = mix(palette[0]!, pigment[1]!, Math.max(0, 0.5 - t * 0.5)); // darker centre
       }
       cv.blend(x, y, c, edge * 0.92);

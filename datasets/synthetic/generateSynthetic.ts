@@ -107,7 +107,7 @@ export async function generateSynthetic(o: SyntheticOptions): Promise<SyntheticR
   const split: Record<'train' | 'valid' | 'test', number[]> = { train: [], valid: [], test: [] };
   for (let c = 1; c <= o.n; c++) {
     const cr = rng.fork(`case-${c}`);
-    const dx = pickDx(cr, ['nv', 'mel', 'bkl', 'bcc', 'df', 'vasc']);
+    const dx = pickDx(cr, ['dn', 'mel', 'bkl', 'bcc', 'df', 'vasc']);
     const features: LesionFeatures = sampleFeatures(dx, cr);
     const fitz = cr.int(1, 4); // Derm7pt's atlas is mostly light skin
     const folder = `Syn${dx.toUpperCase()}`;
@@ -128,7 +128,7 @@ export async function generateSynthetic(o: SyntheticOptions): Promise<SyntheticR
         cr.pick(['flat', 'palpable', 'nodular']),
         cr.pick(derm7ptSites),
         cr.pick(['female', 'male']),
-        dx === 'nv' ? cr.pick(['clinical follow up', 'no further examination', 'excision']) : 'excision',
+        dx === 'dn' ? cr.pick(['clinical follow up', 'no further examination', 'excision']) : 'excision',
         clinic,
         derm,
         '',

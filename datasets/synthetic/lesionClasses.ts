@@ -30,11 +30,17 @@ export interface LesionFeatures {
   size: number;
 }
 
-export type SyntheticDx = 'nv' | 'mel' | 'bkl' | 'bcc' | 'df' | 'vasc' | 'akiec';
+export type SyntheticDx = 'nv' | 'dn' | 'mel' | 'bkl' | 'bcc' | 'df' | 'vasc' | 'akiec';
 
+/**
+ * Each class's Derm7pt label (null: not drawn in Derm7pt style) and its share. Derm7pt has no plain "nevus": its nevi
+ * are Clark (dysplastic) nevi, drawn as their own class with an atypical look, so that the finer label is something an
+ * image can show; its melanomas use Derm7pt's plain "melanoma", the node HAM10000's mel maps to.
+ */
 export const syntheticClasses: Record<SyntheticDx, { derm7pt: string | null; weight: number }> = {
-  nv: { derm7pt: 'clark nevus', weight: 0.3 },
-  mel: { derm7pt: 'melanoma (less than 0.76 mm)', weight: 0.2 },
+  nv: { derm7pt: null, weight: 0.3 },
+  dn: { derm7pt: 'clark nevus', weight: 0.3 },
+  mel: { derm7pt: 'melanoma', weight: 0.2 },
   bkl: { derm7pt: 'seborrheic keratosis', weight: 0.12 },
   bcc: { derm7pt: 'basal cell carcinoma', weight: 0.12 },
   df: { derm7pt: 'dermatofibroma', weight: 0.08 },
@@ -80,6 +86,16 @@ export function sampleFeatures(dx: SyntheticDx, rng: Rng): LesionFeatures {
       f.borderIrregularity = rng.range(0.01, 0.06);
       f.asymmetry = rng.range(0, 0.08);
       f.colours = rng.chance(0.8) ? 1 : 2;
+      break;
+    case 'dn':
+      // Dysplastic: bigger, two or three colours, a patchy network, mildly irregular; no veil or streaks.
+      sp.pigment_network = rng.chance(0.6) ? 'atypical' : 'typical';
+      sp.dots_and_globules = rng.chance(0.5) ? 'irregular' : 'regular';
+      sp.pigmentation = rng.chance(0.4) ? 'diffuse irregular' : 'diffuse regular';
+      f.borderIrregularity = rng.range(0.07, 0.13);
+      f.asymmetry = rng.range(0.08, 0.16);
+      f.colours = rng.chance(0.7) ? 2 : 3;
+      f.size = rng.range(0.32, 0.4);
       break;
     case 'mel':
       sp.pigment_network = rng.chance(0.8) ? 'atypical' : 'absent';
