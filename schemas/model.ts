@@ -8,8 +8,8 @@ export const ModelConfigSchema = z.object({
   convChannels: z.array(z.number().int().positive()).min(1).max(6),
   /**
    * Side of the visual-token grid: the last feature map is average-pooled to visualGrid x visualGrid tokens. Omitted,
-   * one token per cell. Small models memorise the training images through per-cell tokens: on the demo data the tiny
-   * model's held-out accuracy rose from 57 % to 70 % with one pooled token (README, model section).
+   * one token per cell. For the tiny model one token is as good (held-out accuracy on the demo's HAM10000-style images
+   * 79.9 % with one, 75.9 % with 16; one run each) and every sequence is 15 positions shorter.
    */
   visualGrid: z.number().int().positive().optional(),
   dModel: z.number().int().positive(),
