@@ -27,7 +27,7 @@ export function demoPipeline(dataRoot: string, o: { seed: string; sftEpochs: num
     sft: { model: 'tiny', epochs: o.sftEpochs, learningRate: 0.006, seed: o.seed },
     // Temperature 0.7, not the method's 1.0: with the weaker model of an earlier version, 1.0 drifted (held-out
     // accuracy 27 % -> 12.5 % at lr 1e-3). With this one both leave in-domain accuracy flat (34 % -> 34 % here,
-    // 34 % -> 35 % at 1.0 with 8 prompts x 120 steps) while raising the bucket and DDx benchmarks (README, RL section).
+    // 34 % -> 35 % at 1.0 with 8 prompts x 120 steps); here RL raises the bucket and DDx benchmarks (README).
     rl: { steps: o.rlSteps, learningRate: 0.0003, temperature: 0.7, heldOutItems: 200, evalEvery: 30, seed: o.seed },
     evaluate: { seed: o.seed },
     compareStages: true,
