@@ -203,16 +203,18 @@ describe('trainSkinR1 under fault injection', { timeout: 900_000 }, () => {
     assert.deepEqual(await artifactIds(chaos.cfg.storeRoot), await artifactIds(ref.cfg.storeRoot), 'the same artifacts: nothing lost, nothing extra');
 
     // Nothing finished was done again: every activity type completed exactly as often as in the uninterrupted run,
-    // over the same number of workflow executions; and the kills did hit running activities (they were retried).
+    // over the same number of workflow executions; and the kills did hit running activities (retried attempts).
     const a = await completedActivities(client, 'ref');
     const b = await completedActivities(client, 'chaos');
     assert.deepEqual(b.completed, a.completed, 'completed activities per type');
     assert.equal(b.executions, a.executions, 'workflow executions (children and continued runs)');
-    assert.ok(Object.keys(b.retried).length >= 2, `kills interrupted running activities: ${JSON.stringify(b.retried)} (faults: ${injected.join(', ')})`);
-    // Inside SFT too: a retried shard continued from the checkpoint its last heartbeat named (the server keeps the
-    // heartbeat for the next attempt), not from scratch.
+    // Which activities a kill lands in depends on the machine's speed; the SFT kill (300-1500 ms into the stage, while
+    // shards run back to back on the gpu worker) is the one that reliably finds work in flight.
+    assert.ok(Object.values(b.retried).reduce((x, y) => x + y, 0) >= 1, `kills interrupted running activities: ${JSON.stringify(b.retried)} (faults: ${injected.join(', ')})`);
+    // Where retried SFT shards resumed is logged, not asserted: a kill before the first heartbeat reached the server
+    // rightly restarts the shard, and heartbeats are throttled, so the last one may predate the last step checkpoint.
+    // tests/sftResume.test.ts pins resume-from-step-checkpoint down with a kill placed after a heartbeat.
     assert.equal(b.sftResumes.length, b.retried.sftShard ?? 0);
-    for (const r of b.sftResumes) assert.notEqual(r.resumedFrom, null, `a retried shard ending at step ${r.step} resumed from its heartbeat`);
-    console.log(`fault injection: ${injected.join('; ')}; retried ${JSON.stringify(b.retried)}; SFT resumes ${b.sftResumes.map((r) => `step ${r.resumedFrom} -> ${r.step}`).join(', ')}; uninterrupted run ${refSeconds.toFixed(1)} s`);
+    console.log(`fault injection: ${injected.join('; ')}; retried ${JSON.stringify(b.retried)}; SFT shards retried ${b.sftResumes.map((r) => `${r.resumedFrom === null ? 'from the shard start' : `from step ${r.resumedFrom}`} to step ${r.step}`).join(', ')}; uninterrupted run ${refSeconds.toFixed(1)} s`);
   });
 });
