@@ -39,7 +39,7 @@ import { installRuntime } from '../workers/installRuntime.ts';
 import type { DirectRunResult } from './directWorkflowRuntime.ts';
 import { printTable } from './table.ts';
 import { measureWorkerKillRecovery, type KillRecovery } from './workerKillRecovery.ts';
-import { workflowTreeStats, type WorkflowTreeStats } from './workflowTreeStats.ts';
+import { workflowTreeStats, type WorkflowTreeStats } from '../tests/helpers/workflowTreeStats.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -234,7 +234,7 @@ try {
     { measure: 'activities (Temporal / direct)', value: `${aActivities} / ${bActivities ?? '-'}` },
     { measure: 'workflow runs, children and continue-as-new included (Temporal / direct)', value: `${A.tree.workflowRuns} / ${B?.stats.workflowRuns ?? '-'}` },
     { measure: 'workflow tasks (Temporal)', value: A.tree.workflowTasks },
-    { measure: 'activity retries (Temporal)', value: A.tree.activityRetries },
+    { measure: 'activities retried (Temporal)', value: Object.values(A.tree.retried).reduce((x, n) => x + n, 0) },
     { measure: 'orchestration overhead, Temporal - direct (s)', value: overhead === undefined ? '-' : s2(overhead) },
     { measure: 'overhead ratio, Temporal / direct', value: ratio(A.seconds, B?.seconds) },
     { measure: 'overhead per activity, all of it charged to activities (ms)', value: overhead === undefined ? '-' : Math.round((overhead * 1000) / aActivities) },

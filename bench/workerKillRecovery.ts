@@ -4,10 +4,8 @@ import { optionalTsToMs } from '@temporalio/common/lib/time.js';
 import type { NativeConnection } from '@temporalio/worker';
 import type { PipelineConfig } from '../schemas/pipeline.ts';
 import { SftHeartbeatSchema } from '../schemas/sft.ts';
-import type { WorkflowRuntime } from '../schemas/temporalConfig.ts';
-import { spawnCli, type CliProcess } from '../tests/helpers/spawnCli.ts';
+import { fastRuntime, splitWorkers } from '../tests/helpers/splitWorkers.ts';
 import { isolatedConfig } from '../tests/helpers/testEnv.ts';
-import { createWorkers } from '../workers/createWorkers.ts';
 
 export interface KillRecovery {
   workflowId: string;
@@ -89,22 +87,14 @@ export async function measureWorkerKillRecovery(o: {
   progress: (line: string) => void;
 }): Promise<KillRecovery> {
   const t = isolatedConfig(o.storeRoot);
-  const training = t.runtime.activities.training;
+  const runtime = fastRuntime(t.runtime, o.heartbeatTimeout);
+  const training = runtime.activities.training;
   if (!training) throw new Error('no training activity policy configured');
-  const runtime: WorkflowRuntime = { ...t.runtime, activities: { ...t.runtime.activities, training: { ...training, heartbeatTimeout: o.heartbeatTimeout } } };
-  const gpuEnv = { ...t.env, TEMPORAL_ADDRESS: o.serverAddress };
-  const cpuWorkers = await createWorkers(t.cfg, o.native, 'cpu');
-  const running = Promise.all(cpuWorkers.map((w) => w.run()));
-  const gpu: CliProcess[] = [];
-  const startGpu = () => {
-    const w = spawnCli(['worker', '--queue', 'gpu'], gpuEnv);
-    gpu.push(w);
-    return w;
-  };
-  const polling = /polling .*-gpu/;
+  const cleanups: Array<() => Promise<unknown>> = [];
   const sftId = `${o.workflowId}.sft`;
   try {
-    await startGpu().waitFor(polling, 120_000);
+    const { startGpu } = await splitWorkers({ nativeConnection: o.native, address: o.serverAddress }, t, cleanups);
+    const gpu = await startGpu(120_000);
     const t0 = performance.now();
     const handle = await o.client.workflow.start('trainSkinR1', { taskQueue: t.cfg.taskQueues.cpu, workflowId: o.workflowId, args: [{ config: o.config, runtime }] });
     o.progress(`kill: ${o.workflowId} started; waiting for an SFT shard with ${o.killAfterSteps} heartbeat steps on the server ...`);
@@ -129,14 +119,12 @@ export async function measureWorkerKillRecovery(o: {
     }
 
     // 2. Kill the worker running it, start another at once, and watch the server.
-    const killed = gpu[gpu.length - 1]!;
-    killed.child.kill('SIGKILL');
+    gpu.child.kill('SIGKILL');
     const killAt = performance.now();
     const since = () => (performance.now() - killAt) / 1000;
-    o.progress(`kill: SIGKILL gpu worker (pid ${killed.child.pid}) at heartbeat step ${before.step} (sftShard activity ${before.activityId}, attempt ${before.attempt}); starting a new one`);
-    const second = startGpu();
+    o.progress(`kill: SIGKILL gpu worker (pid ${gpu.child.pid}) at heartbeat step ${before.step} (sftShard activity ${before.activityId}, attempt ${before.attempt}); starting a new one`);
     let workerPollingS: number | undefined;
-    const pollingSeen = second.waitFor(polling, 120_000).then(() => (workerPollingS = since()));
+    const pollingSeen = startGpu(120_000).then(() => (workerPollingS = since()));
     pollingSeen.catch(() => {}); // awaited below; never left unhandled meanwhile
     let retryScheduledS: number | null = null;
     let activityStartedAgainS: number | undefined;
@@ -193,15 +181,7 @@ export async function measureWorkerKillRecovery(o: {
       runSeconds,
     };
   } finally {
-    // A terminated run's shard stops at its next heartbeat; SIGTERM lets the worker finish its shutdown, SIGKILL if not.
-    for (const w of gpu) {
-      if (w.child.exitCode !== null || w.child.signalCode !== null) continue;
-      w.child.kill('SIGTERM');
-      const timer = setTimeout(() => w.child.kill('SIGKILL'), 20_000);
-      await w.exited;
-      clearTimeout(timer);
-    }
-    for (const w of cpuWorkers) w.shutdown();
-    await running;
+    // The run is over (finished or terminated): the gpu worker processes are killed, the cpu worker shut down.
+    for (const c of cleanups.reverse()) await c().catch(() => {});
   }
 }

@@ -18,9 +18,9 @@ function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor {
 /**
  * Visual tokens: stride-2 convolutions, average pooling to the visual grid (a mean over cells, which every backend
  * differentiates), a projection to the model width, a layer norm, plus learned grid positions. Without the norm the
- * tokens' scale is unrelated to the text embeddings' and drifts as the convolutions train, and the encoder often failed
- * to learn: on the demo data a linear probe of its features fell from 57 % at init to 28-50 % after SFT; with the
- * norm it rose to 77-80 %.
+ * tokens' scale drifted apart from the text's (tiny on the demo data: RMS 0.078 against token embeddings' 0.020 at
+ * init, 0.033 against 0.234 after SFT) and the encoder often failed to learn: a linear probe of its features fell
+ * from 57 % at init to 28-50 % after SFT; with the norm it rose to 77-80 %.
  */
 export function encodeImages(params: Params, cfg: ModelConfig, images: tf.Tensor4D): tf.Tensor3D {
   let x: tf.Tensor4D = images;

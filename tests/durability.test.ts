@@ -9,7 +9,8 @@ import type { SmokeResult } from '../schemas/smoke.ts';
 import { ArtifactStore } from '../store/ArtifactStore.ts';
 import { freePort } from './helpers/freePort.ts';
 import { waitForHeartbeatStep } from './helpers/heartbeatStep.ts';
-import { runCli, spawnCli, type CliProcess } from './helpers/spawnCli.ts';
+import { runCli, type CliProcess } from './helpers/spawnCli.ts';
+import { startWorkerProcess } from './helpers/startWorkerProcess.ts';
 import { tempDir } from './helpers/tempDir.ts';
 import { isolatedConfig } from './helpers/testEnv.ts';
 import { temporalBinary } from './helpers/temporalBinary.ts';
@@ -35,15 +36,7 @@ describe('durability against a real Temporal dev server', { timeout: 240_000 }, 
   after(async () => {
     for (const c of cleanups.reverse()) await c().catch(() => {});
   });
-  const startWorker = async (env: NodeJS.ProcessEnv): Promise<CliProcess> => {
-    const w = spawnCli(['worker', '--queue', 'all'], env);
-    cleanups.push(async () => {
-      w.child.kill('SIGKILL');
-      await w.exited;
-    });
-    await w.waitFor(/polling .*-cpu/);
-    return w;
-  };
+  const startWorker = (env: NodeJS.ProcessEnv): Promise<CliProcess> => startWorkerProcess('all', env, cleanups);
 
   /** A dev server for one test and a client on it, both cleaned up after the suite. */
   const serverAndClient = async (options: Parameters<typeof DevServer.start>[0]): Promise<Client> => {

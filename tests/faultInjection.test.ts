@@ -14,10 +14,12 @@ import { ArtifactStore } from '../store/ArtifactStore.ts';
 import { createWorkers } from '../workers/createWorkers.ts';
 import { finalWeights } from './helpers/finalWeights.ts';
 import { freePort } from './helpers/freePort.ts';
-import { spawnCli, type CliProcess } from './helpers/spawnCli.ts';
+import type { CliProcess } from './helpers/spawnCli.ts';
+import { startWorkerProcess } from './helpers/startWorkerProcess.ts';
 import { tempDir } from './helpers/tempDir.ts';
 import { isolatedConfig } from './helpers/testEnv.ts';
 import { temporalBinary } from './helpers/temporalBinary.ts';
+import { workflowTreeStats } from './helpers/workflowTreeStats.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -44,41 +46,6 @@ function chaosRuntime(r: WorkflowRuntime): WorkflowRuntime {
 interface SftResume {
   resumedFrom: number | null;
   step: number;
-}
-
-const decode = (data: Uint8Array): unknown => JSON.parse(Buffer.from(data).toString('utf8'));
-
-/** Completed activities per type over every execution (children and continued runs included) of one DAG run. */
-async function completedActivities(client: Client, rootId: string): Promise<{ completed: Record<string, number>; retried: Record<string, number>; executions: number; sftResumes: SftResume[] }> {
-  const completed: Record<string, number> = {};
-  const retried: Record<string, number> = {};
-  const sftResumes: SftResume[] = [];
-  let executions = 0;
-  for await (const w of client.workflow.list()) {
-    if (w.workflowId !== rootId && !w.workflowId.startsWith(`${rootId}.`)) continue;
-    executions++;
-    const history = await client.workflow.getHandle(w.workflowId, w.runId).fetchHistory();
-    const typeOf = new Map<string, string>();
-    const retriedShards = new Set<string>();
-    for (const e of history.events ?? []) {
-      const id = String(e.eventId);
-      if (e.activityTaskScheduledEventAttributes) typeOf.set(id, e.activityTaskScheduledEventAttributes.activityType?.name ?? '?');
-      const started = e.activityTaskStartedEventAttributes;
-      if (started && (started.attempt ?? 1) > 1) {
-        const t = typeOf.get(String(started.scheduledEventId)) ?? '?';
-        retried[t] = (retried[t] ?? 0) + 1;
-        if (t === 'sftShard') retriedShards.add(String(started.scheduledEventId));
-      }
-      const done = e.activityTaskCompletedEventAttributes;
-      if (done) {
-        const t = typeOf.get(String(done.scheduledEventId)) ?? '?';
-        completed[t] = (completed[t] ?? 0) + 1;
-        const result = done.result?.payloads?.[0]?.data;
-        if (retriedShards.has(String(done.scheduledEventId)) && result) sftResumes.push(decode(result) as SftResume);
-      }
-    }
-  }
-  return { completed, retried, executions, sftResumes };
 }
 
 /** What a run leaves in its store, by id; the run report names its workflow, so it differs by design. */
@@ -137,13 +104,7 @@ describe('trainSkinR1 under fault injection', { timeout: 900_000 }, () => {
     const workerEnv = { ...chaos.env, TEMPORAL_ADDRESS: server.address };
     const procs: Partial<Record<'cpu' | 'gpu', CliProcess>> = {};
     const startWorker = async (q: 'cpu' | 'gpu') => {
-      const w = spawnCli(['worker', '--queue', q], workerEnv);
-      cleanups.push(async () => {
-        w.child.kill('SIGKILL');
-        await w.exited;
-      });
-      await w.waitFor(new RegExp(`polling .*-${q}`));
-      procs[q] = w;
+      procs[q] = await startWorkerProcess(q, workerEnv, cleanups);
     };
     await startWorker('cpu');
     await startWorker('gpu');
@@ -204,17 +165,18 @@ describe('trainSkinR1 under fault injection', { timeout: 900_000 }, () => {
 
     // Nothing finished was done again: every activity type completed exactly as often as in the uninterrupted run,
     // over the same number of workflow executions; and the kills did hit running activities (retried attempts).
-    const a = await completedActivities(client, 'ref');
-    const b = await completedActivities(client, 'chaos');
+    const a = await workflowTreeStats(client, 'ref');
+    const b = await workflowTreeStats(client, 'chaos');
     assert.deepEqual(b.completed, a.completed, 'completed activities per type');
-    assert.equal(b.executions, a.executions, 'workflow executions (children and continued runs)');
+    assert.equal(b.workflowRuns, a.workflowRuns, 'workflow executions (children and continued runs)');
     // Which activities a kill lands in depends on the machine's speed; the SFT kill (300-1500 ms into the stage, while
     // shards run back to back on the gpu worker) is the one that reliably finds work in flight.
     assert.ok(Object.values(b.retried).reduce((x, y) => x + y, 0) >= 1, `kills interrupted running activities: ${JSON.stringify(b.retried)} (faults: ${injected.join(', ')})`);
     // Where retried SFT shards resumed is logged, not asserted: a kill before the first heartbeat reached the server
     // rightly restarts the shard, and heartbeats are throttled, so the last one may predate the last step checkpoint.
     // tests/sftResume.test.ts pins resume-from-step-checkpoint down with a kill placed after a heartbeat.
-    assert.equal(b.sftResumes.length, b.retried.sftShard ?? 0);
-    console.log(`fault injection: ${injected.join('; ')}; retried ${JSON.stringify(b.retried)}; SFT shards retried ${b.sftResumes.map((r) => `${r.resumedFrom === null ? 'from the shard start' : `from step ${r.resumedFrom}`} to step ${r.step}`).join(', ')}; uninterrupted run ${refSeconds.toFixed(1)} s`);
+    const sftResumes = (b.retriedResults.sftShard ?? []) as SftResume[];
+    assert.equal(sftResumes.length, b.retried.sftShard ?? 0);
+    console.log(`fault injection: ${injected.join('; ')}; retried ${JSON.stringify(b.retried)}; SFT shards retried ${sftResumes.map((r) => `${r.resumedFrom === null ? 'from the shard start' : `from step ${r.resumedFrom}`} to step ${r.step}`).join(', ')}; uninterrupted run ${refSeconds.toFixed(1)} s`);
   });
 });

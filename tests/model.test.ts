@@ -67,19 +67,21 @@ describe('the vision-language model', () => {
     const cells = encodeImages(params, full, img);
     assert.deepEqual(cells.shape, [2, (cfg.imageSize / 8) ** 2, cfg.dModel]);
     // Pooled tokens from the same convolutions: recompute by hand from the 4x4 feature map.
-    let x: tf.Tensor4D = img;
-    for (let i = 0; i < cfg.convChannels.length; i++) x = tf.relu(tf.add(tf.conv2d(x, params.get(`enc.conv${i}.w`)! as tf.Tensor4D, 2, 'same'), params.get(`enc.conv${i}.b`)!)) as tf.Tensor4D;
-    const topLeft = tf.mean(tf.slice(x, [0, 0, 0, 0], [2, 2, 2, -1]), [1, 2]) as tf.Tensor2D;
-    const proj = tf.matMul(topLeft, params.get('enc.proj.w')! as tf.Tensor2D);
-    const { mean, variance } = tf.moments(proj, -1, true);
-    const expected = tf.add(tf.div(tf.sub(proj, mean), tf.sqrt(tf.add(variance, 1e-5))), tf.slice(params.get('enc.pos')!, [0, 0], [1, -1]));
+    const expected = tf.tidy(() => {
+      let x: tf.Tensor4D = img;
+      for (let i = 0; i < cfg.convChannels.length; i++) x = tf.relu(tf.add(tf.conv2d(x, params.get(`enc.conv${i}.w`)! as tf.Tensor4D, 2, 'same'), params.get(`enc.conv${i}.b`)!)) as tf.Tensor4D;
+      const topLeft = tf.mean(tf.slice(x, [0, 0, 0, 0], [2, 2, 2, -1]), [1, 2]) as tf.Tensor2D;
+      const proj = tf.matMul(topLeft, params.get('enc.proj.w')! as tf.Tensor2D);
+      const { mean, variance } = tf.moments(proj, -1, true);
+      return tf.add(tf.div(tf.sub(proj, mean), tf.sqrt(tf.add(variance, 1e-5))), tf.slice(params.get('enc.pos')!, [0, 0], [1, -1]));
+    });
     const pooledParams = new Map(params);
     pooledParams.set('enc.pos', tf.variable(tf.slice(params.get('enc.pos')!, [0, 0], [4, -1])));
     const got = encodeImages(pooledParams, pooled, img);
     assert.deepEqual(got.shape, [2, 4, cfg.dModel]);
     const diff = tf.max(tf.abs(tf.sub(tf.squeeze(tf.slice(got, [0, 0, 0], [2, 1, -1]), [1]), expected))).dataSync()[0]!;
     assert.ok(diff < 1e-4, `pooled token 0 differs by ${diff}`);
-    tf.dispose([...params.values(), pooledParams.get('enc.pos')!, img, cells, x, topLeft, proj, mean, variance, expected, got]);
+    tf.dispose([...params.values(), pooledParams.get('enc.pos')!, img, cells, expected, got]);
   });
 
   it('learns an image-dependent response: the masked loss falls far on a small batch, deterministically', () => {
