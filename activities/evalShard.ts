@@ -5,7 +5,7 @@ import { EVAL_PREDICTIONS_CODE_VERSION } from '../eval/evalCodeVersions.ts';
 import { readQuestions, writePredictions, type PredictionRow } from '../eval/evalFiles.ts';
 import { producingRun } from '../lineage/producingRun.ts';
 import { readCheckpoint } from '../model/checkpointFiles.ts';
-import { generate } from '../model/generate.ts';
+import { decodeAll } from '../model/generateBatch.ts';
 import { EvalShardInputSchema, EvalShardResultSchema } from '../schemas/evaluation.ts';
 import { parseInput } from '../schemas/parseInput.ts';
 import { ensureBackend } from '../training/ensureBackend.ts';
@@ -33,14 +33,12 @@ export function makeEvalShard(deps: ActivityDeps) {
     try {
       const cfg = ck.file.modelConfig;
       const images = new ImageLoader(deps.store.root, cfg.imageSize);
-      for (const [i, q] of questions.entries()) {
-        const prompt = ck.tokenizer.encode(q.prompt);
-        const out = generate(ck.params, cfg, await images.load(q.imageSha256), prompt, { maxTokens: Math.max(1, Math.min(input.config.maxNewTokens, cfg.maxLen - prompt.length - 1)), temperature: 0, seed: 'greedy' });
-        tokens += out.length;
-        rows.push({ index: input.from + i, benchmark: q.benchmark, item_id: q.itemId, completion: ck.tokenizer.decode(out) });
-        ctx.heartbeat({ answered: i + 1 });
-        await new Promise((r) => setImmediate(r));
-      }
+      const inputs = await Promise.all(questions.map(async (q) => ({ image: await images.load(q.imageSha256), prompt: ck.tokenizer.encode(q.prompt), seed: 'greedy' })));
+      const outs = await decodeAll(ck.params, cfg, inputs, { maxNewTokens: input.config.maxNewTokens, temperature: 0, onBatch: (answered) => ctx.heartbeat({ answered }) });
+      questions.forEach((q, i) => {
+        tokens += outs[i]!.length;
+        rows.push({ index: input.from + i, benchmark: q.benchmark, item_id: q.itemId, completion: ck.tokenizer.decode(outs[i]!) });
+      });
     } finally {
       tf.dispose([...ck.params.values()]);
       ck.optimizer.dispose();

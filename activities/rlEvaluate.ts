@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { Hierarchy } from '../hierarchy/Hierarchy.ts';
-import { generate } from '../model/generate.ts';
+import { decodeAll } from '../model/generateBatch.ts';
 import { scoreCompletion } from '../rl/hierarchicalReward.ts';
 import { readItems } from '../rl/rlFiles.ts';
 import { heldOutItems } from '../rl/stepItems.ts';
@@ -24,14 +24,9 @@ export function makeRlEvaluate(deps: ActivityDeps) {
     const cfg = policy.file.modelConfig;
     const images = session.images(cfg.imageSize);
     const items = heldOutItems(await readItems(deps.store, input.itemsId), config);
-    const scores = [];
-    for (const item of items) {
-      const prompt = policy.tokenizer.encode(item.prompt);
-      const out = generate(policy.params, cfg, await images.load(item.imageSha256), prompt, { maxTokens: Math.max(1, Math.min(config.maxNewTokens, cfg.maxLen - prompt.length - 1)), temperature: 0, seed: 'greedy' });
-      scores.push(scoreCompletion(policy.tokenizer.decode(out), item, 'hierarchical', h));
-      ctx.heartbeat({ evaluated: scores.length });
-      await new Promise((r) => setImmediate(r));
-    }
+    const rows = await Promise.all(items.map(async (item) => ({ image: await images.load(item.imageSha256), prompt: policy.tokenizer.encode(item.prompt), seed: 'greedy' })));
+    const outs = await decodeAll(policy.params, cfg, rows, { maxNewTokens: config.maxNewTokens, temperature: 0, onBatch: (evaluated) => ctx.heartbeat({ evaluated }) });
+    const scores = items.map((item, i) => scoreCompletion(policy.tokenizer.decode(outs[i]!), item, 'hierarchical', h));
     const s = summarizeRewards(scores, 1);
     return RlEvaluationSchema.parse({ step: input.step, items: items.length, accuracy: s.accuracy, rewardMean: s.mean, format: s.format, option: s.option, malignancy: s.malignancy });
   };

@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { producingRun } from '../lineage/producingRun.ts';
-import { generate } from '../model/generate.ts';
+import { decodeAll } from '../model/generateBatch.ts';
 import { policyKey } from '../rl/policySession.ts';
 import { readItems, writeRollouts, type RolloutRow } from '../rl/rlFiles.ts';
 import { rlRolloutsSpec } from '../rl/rlIds.ts';
@@ -11,8 +11,8 @@ import type { ActivityDeps } from './ActivityDeps.ts';
 import { heldPolicy } from './heldPolicy.ts';
 
 /**
- * RL step 2 (gpu queue): G sampled completions per prompt of the step at temperature T, decoded with the KV cache and
- * seeded per completion, written as a rollouts artifact (Parquet) whose name is the policy state that sampled them.
+ * RL step 2 (gpu queue): G sampled completions per prompt of the step at temperature T, decoded in batches with the KV
+ * cache and seeded per completion, written as a rollouts artifact (Parquet) whose name is the policy state that sampled them.
  */
 export function makeRlRollout(deps: ActivityDeps) {
   return async function rlRollout(raw: RlRolloutInput): Promise<RlRolloutResult> {
@@ -25,21 +25,26 @@ export function makeRlRollout(deps: ActivityDeps) {
     const items = stepItems(trainItems(await readItems(deps.store, input.itemsId), config), step, config);
     const cfg = policy.file.modelConfig;
     const images = session.images(cfg.imageSize);
-    const rows: RolloutRow[] = [];
-    let tokens = 0;
+    // Every completion of the step, in item order then sample order; decoded in batches of prompts of one length.
+    const jobs: Array<{ item: (typeof items)[number]; g: number; prompt: number[]; image: Float32Array; limit: number }> = [];
     for (const item of items) {
       const prompt = policy.tokenizer.encode(item.prompt);
       const image = await images.load(item.imageSha256);
       const limit = Math.min(config.maxNewTokens, cfg.maxLen - prompt.length - 1);
       if (limit < 1) throw new Error(`item ${item.itemId}: prompt of ${prompt.length + 1} tokens leaves no room in maxLen ${cfg.maxLen}`);
-      for (let g = 0; g < config.groupSize; g++) {
-        const out = generate(policy.params, cfg, image, prompt, { maxTokens: limit, temperature: config.temperature, seed: completionSeed(config, step, item.itemId, g) });
-        rows.push({ item_id: item.itemId, sample: g, tokens: out, text: policy.tokenizer.decode(out), ended: out.length < limit });
-        tokens += out.length;
-        ctx.heartbeat({ step, completions: rows.length });
-        await new Promise((r) => setImmediate(r));
-      }
+      for (let g = 0; g < config.groupSize; g++) jobs.push({ item, g, prompt, image, limit });
     }
+    const outs = await decodeAll(policy.params, cfg, jobs.map((j) => ({ image: j.image, prompt: j.prompt, seed: completionSeed(config, step, j.item.itemId, j.g) })), {
+      maxNewTokens: config.maxNewTokens,
+      temperature: config.temperature,
+      onBatch: (completions) => ctx.heartbeat({ step, completions }),
+    });
+    let tokens = 0;
+    const rows: RolloutRow[] = jobs.map((j, i) => {
+      const out = outs[i]!;
+      tokens += out.length;
+      return { item_id: j.item.itemId, sample: j.g, tokens: out, text: policy.tokenizer.decode(out), ended: out.length < j.limit };
+    });
     const spec = rlRolloutsSpec({
       itemsId: input.itemsId,
       policyKey: policyKey(input.policy),

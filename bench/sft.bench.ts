@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../datasets/synthetic/Rng.ts';
 import { AdamW } from '../model/AdamW.ts';
 import { generate } from '../model/generate.ts';
+import { generateBatch } from '../model/generateBatch.ts';
 import { initParams } from '../model/initParams.ts';
 import { selectBackend, type BackendChoice } from '../model/selectBackend.ts';
 import { disposeBatch, makeBatch, trainStep, type Example } from '../model/trainStep.ts';
@@ -99,6 +100,15 @@ for (const name of args.presets!.split(',') as ModelPreset[]) {
   decode(true);
   const withCache = median([decode(true), decode(true), decode(true)]);
   const without = median([decode(false), decode(false), decode(false)]);
+  // Rows decoded in lockstep (what rollouts and evaluation do): tokens of all rows per second.
+  const batched = (rowsPerBatch: number) => {
+    const t0 = performance.now();
+    const outs = generateBatch(params, c, Array.from({ length: rowsPerBatch }, (_, i) => ({ image: ex.image, prompt: ex.prompt, seed: `bench${i}` })), { maxTokens: 64, temperature: 1 });
+    return outs.reduce((a, o) => a + o.length, 0) / ((performance.now() - t0) / 1000);
+  };
+  batched(8);
+  const batch8 = median([batched(8), batched(8), batched(8)]);
+  const batch32 = median([batched(32), batched(32), batched(32)]);
   rows.push({
     preset: name,
     'step ms': ms.toFixed(0),
@@ -110,6 +120,9 @@ for (const name of args.presets!.split(',') as ModelPreset[]) {
     'decode tok/s (KV cache)': withCache.toFixed(0),
     'decode tok/s (no cache)': without.toFixed(0),
     'cache speed-up': (withCache / without).toFixed(1),
+    'decode tok/s, batch 8': batch8.toFixed(0),
+    'decode tok/s, batch 32': batch32.toFixed(0),
+    'batch 32 / batch 1': (batch32 / withCache).toFixed(1),
   });
   opt.dispose();
   tf.dispose([...params.values()]);

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { visualGridOf, type ModelConfig } from '../schemas/model.ts';
 import type { Params } from './initParams.ts';
 
-const NEG = -1e9;
+/** Added to the score of a key a query may not see: exp underflows to exactly 0. */
+export const NEG = -1e9;
 
 function p(params: Params, name: string): tf.Variable {
   const v = params.get(name);
@@ -65,9 +66,10 @@ export interface KvCache {
 
 /**
  * The decoder over a sequence `h` [B, L, d]: pre-norm blocks of causal multi-head self-attention and an MLP. With a
- * cache, `h` holds only new positions; their keys and values are appended and the cache returned grows.
+ * cache, `h` holds only new positions; their keys and values are appended and the cache returned grows. `keyMask`
+ * [B, 1, 1, past + L] is added to the attention scores (NEG hides a key: the padding of a batch's shorter prompts).
  */
-export function decode(params: Params, cfg: ModelConfig, h: tf.Tensor3D, cache?: KvCache): { h: tf.Tensor3D; cache: KvCache } {
+export function decode(params: Params, cfg: ModelConfig, h: tf.Tensor3D, cache?: KvCache, keyMask?: tf.Tensor4D): { h: tf.Tensor3D; cache: KvCache } {
   const [b, l, d] = h.shape;
   const heads = cfg.heads;
   const dh = d / heads;
@@ -95,7 +97,8 @@ export function decode(params: Params, cfg: ModelConfig, h: tf.Tensor3D, cache?:
     }
     next.k.push(k);
     next.v.push(v);
-    const scores = tf.add(tf.div(tf.matMul(q, k, false, true), Math.sqrt(dh)), mask);
+    const causal = tf.add(tf.div(tf.matMul(q, k, false, true), Math.sqrt(dh)), mask);
+    const scores = keyMask ? tf.add(causal, keyMask) : causal;
     const att = tf.matMul(tf.softmax(scores), v); // [b, heads, l, dh]
     const merged = tf.reshape(tf.transpose(att, [0, 2, 1, 3]), [b * l, d]);
     x = tf.add(x, tf.reshape(tf.matMul(merged, p(params, `dec${i}.attn.out`) as tf.Tensor2D), [b, l, d]));

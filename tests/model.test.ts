@@ -5,6 +5,7 @@ import { Rng } from '../datasets/synthetic/Rng.ts';
 import { AdamW, learningRateAt } from '../model/AdamW.ts';
 import { crossEntropy, decode, embedTokens, encodeImages, forward, imageCondition, logitsOf } from '../model/forward.ts';
 import { generate } from '../model/generate.ts';
+import { batchesByLength, decodeAll } from '../model/generateBatch.ts';
 import { initParams } from '../model/initParams.ts';
 import { selectBackend } from '../model/selectBackend.ts';
 import { disposeBatch, makeBatch, trainStep, type Example } from '../model/trainStep.ts';
@@ -128,6 +129,22 @@ describe('the vision-language model', () => {
     });
     assert.ok(diff < 1e-4, `max logit difference ${diff}`);
     tf.dispose([...params.values()]);
+  });
+
+  it('decodes a batch in lockstep as each row would alone: prompts of other lengths padded and masked, greedy and seeded sampling, order kept', async () => {
+    const params = initParams(cfg, V, 'batch');
+    const exs = examples(6, 'batch');
+    // Rows of three prompt lengths, interleaved: batches mix lengths (padding), and every answer must come back in place.
+    const rows = exs.map((ex, i) => ({ image: ex.image, prompt: [...ex.prompt, ...Array.from({ length: i % 3 }, () => 8 + i)], seed: `s${i}` }));
+    let sampled: number[][] = [];
+    for (const temperature of [0, 1]) {
+      const alone = rows.map((r) => generate(params, cfg, r.image, r.prompt, { maxTokens: 10, temperature, seed: r.seed, kvCache: false }));
+      const together = await decodeAll(params, cfg, rows, { maxNewTokens: 10, temperature, maxBatch: 4 });
+      assert.deepEqual(together, alone, `temperature ${temperature}`);
+      sampled = together;
+    }
+    assert.ok(new Set(sampled.map((t) => t.join(','))).size > 1, 'rows sample from their own streams');
+    assert.deepEqual(batchesByLength([5, 6, 5, 5, 6], 2), [[0, 2], [3, 1], [4]]);
   });
 
   it('warms the learning rate up linearly, then decays it along a cosine to the minimum', () => {
