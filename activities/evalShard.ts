@@ -1,4 +1,4 @@
-import { Context } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import * as tf from '@tensorflow/tfjs';
 import type { z } from 'zod';
 import { EVAL_PREDICTIONS_CODE_VERSION } from '../eval/evalCodeVersions.ts';
@@ -26,6 +26,7 @@ export function makeEvalShard(deps: ActivityDeps) {
     const existing = await deps.store.find(spec);
     if (existing) return EvalShardResultSchema.parse({ predictionsId: existing.id, answered: input.to - input.from, seconds: 0, tokensPerSecond: 0 });
     await ensureBackend(input.config.backend);
+    log.info('evaluating shard', { checkpointId: input.checkpointId, from: input.from, to: input.to });
     const questions = (await readQuestions(deps.store, input.evalSetId)).slice(input.from, input.to);
     const ck = await readCheckpoint(deps.store.dirOf(input.checkpointId));
     let tokens = 0;

@@ -74,7 +74,8 @@ describe('trainSkinR1 under fault injection', { timeout: 900_000 }, () => {
       // Shards of 32 with a step checkpoint every 2 steps: a kill inside SFT resumes mid-shard.
       sft: { model: 'tiny', epochs: 2, batchSize: 8, shardSize: 32, checkpointEvery: 2, seed: 'chaos' },
       rl: { steps: 6, promptsPerStep: 2, maxNewTokens: 40, heldOutItems: 6, checkpointEvery: 2, seed: 'chaos' },
-      evaluate: { maxPerBenchmark: 8, maxNewTokens: 40, seed: 'chaos' },
+      // Enough questions that the evaluation stage lasts seconds (decoding is batched), longer than its fault's delay.
+      evaluate: { maxPerBenchmark: 32, maxNewTokens: 40, seed: 'chaos' },
       compareStages: true,
     };
     const config = resolvePipelineConfig(file, data);
@@ -110,22 +111,27 @@ describe('trainSkinR1 under fault injection', { timeout: 900_000 }, () => {
     await startWorker('gpu');
     const handle = await client.workflow.start('trainSkinR1', { taskQueue: chaos.cfg.taskQueues.cpu, workflowId: 'chaos', args: [{ config, runtime: chaosRuntime(chaos.runtime) }] });
     const runId = handle.firstExecutionRunId;
+    const t1 = Date.now();
 
     // Seeded plan: in each of these stages, wait a random time, then kill the worker doing that stage's work (or,
     // once, the dev server). The order follows the DAG; the delays and the killed queue in RL come from the seed.
     const rng = new Rng('skinr1-fault-injection');
     const order = ['onboard', 'distill', 'sft', 'rl', 'evaluate', 'report'];
-    const plan: Array<{ stage: string; fault: 'cpu' | 'gpu' | 'server'; delayMs: number }> = [
+    // The evaluation fault waits for the gpu worker to log its first evaluation shard rather than for the progress
+    // query: after the cpu worker's kill in RL, queries stall until the dead worker's sticky queue times out (~10 s
+    // here), and on CI the whole evaluation stage went by inside that window.
+    const plan: Array<{ stage: string; fault: 'cpu' | 'gpu' | 'server'; delayMs: number; onLog?: RegExp }> = [
       { stage: 'distill', fault: 'cpu', delayMs: rng.range(0, 400) },
       { stage: 'sft', fault: 'gpu', delayMs: rng.range(300, 1500) },
       { stage: 'rl', fault: 'server', delayMs: rng.range(200, 1200) },
       { stage: 'rl', fault: rng.pick(['cpu', 'gpu'] as const), delayMs: rng.range(500, 1500) },
-      { stage: 'evaluate', fault: 'gpu', delayMs: rng.range(200, 1000) },
+      { stage: 'evaluate', fault: 'gpu', delayMs: rng.range(200, 1000), onLog: /evaluating shard/ },
     ];
     const injected: string[] = [];
     for (const p of plan) {
       let stage = '';
-      for (;;) {
+      if (p.onLog) await procs[p.fault as 'cpu' | 'gpu']!.waitFor(p.onLog, 120_000);
+      else for (;;) {
         const progress = (await client.workflow.getHandle('chaos').query('progress').catch(() => null)) as StageProgress | null;
         stage = progress?.stage ?? stage;
         if (progress?.state === 'done') assert.fail(`the run finished before fault "${p.fault} in ${p.stage}" (injected so far: ${injected.join(', ')}; the uninterrupted run took ${refSeconds.toFixed(1)} s)`);
@@ -133,7 +139,8 @@ describe('trainSkinR1 under fault injection', { timeout: 900_000 }, () => {
         await sleep(150);
       }
       await sleep(p.delayMs);
-      const now = ((await client.workflow.getHandle('chaos').query('progress').catch(() => null)) as StageProgress | null)?.stage ?? stage;
+      // No progress query right before a log-triggered kill: it may stall for as long as the stage lasts.
+      const now = p.onLog ? `${p.stage} (${Math.round(p.delayMs)} ms after the worker logged ${p.onLog.source})` : (((await client.workflow.getHandle('chaos').query('progress').catch(() => null)) as StageProgress | null)?.stage ?? stage);
       if (p.fault === 'server') {
         await connection.close();
         await server.kill();
@@ -147,7 +154,7 @@ describe('trainSkinR1 under fault injection', { timeout: 900_000 }, () => {
         assert.equal((await w.exited).signal, 'SIGKILL');
         await startWorker(p.fault);
       }
-      injected.push(`${p.fault} in ${now}`);
+      injected.push(`${p.fault} in ${now} at ${((Date.now() - t1) / 1000).toFixed(1)} s`);
     }
 
     const got = (await client.workflow.getHandle('chaos').result()) as TrainSummary;
@@ -177,6 +184,6 @@ describe('trainSkinR1 under fault injection', { timeout: 900_000 }, () => {
     // tests/sftResume.test.ts pins resume-from-step-checkpoint down with a kill placed after a heartbeat.
     const sftResumes = (b.retriedResults.sftShard ?? []) as SftResume[];
     assert.equal(sftResumes.length, b.retried.sftShard ?? 0);
-    console.log(`fault injection: ${injected.join('; ')}; retried ${JSON.stringify(b.retried)}; SFT shards retried ${sftResumes.map((r) => `${r.resumedFrom === null ? 'from the shard start' : `from step ${r.resumedFrom}`} to step ${r.step}`).join(', ')}; uninterrupted run ${refSeconds.toFixed(1)} s`);
+    console.log(`fault injection: ${injected.join('; ')}; retried ${JSON.stringify(b.retried)}; SFT shards retried ${sftResumes.map((r) => `${r.resumedFrom === null ? 'from the shard start' : `from step ${r.resumedFrom}`} to step ${r.step}`).join(', ')}; uninterrupted run ${refSeconds.toFixed(1)} s, this one ${((Date.now() - t1) / 1000).toFixed(1)} s`);
   });
 });
