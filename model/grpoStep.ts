@@ -95,6 +95,8 @@ export interface GrpoOptions {
   clipEpsilon: number;
   lr: number;
   gradClip: number;
+  /** Weights left as they are (their gradients are not taken); all train when absent. */
+  frozen?: (name: string) => boolean;
 }
 
 /**
@@ -121,7 +123,7 @@ export function grpoStep(params: Params, cfg: ModelConfig, opt: AdamW, b: Rollou
       klValue = tf.keep(klMean).dataSync()[0]!;
       klMean.dispose();
       return perSeq(perToken as tf.Tensor1D) as tf.Scalar;
-    }, [...params.values()]);
+    }, [...params].filter(([n]) => !o.frozen?.(n)).map(([, v]) => v));
     const named = new Map(Object.entries(grads).map(([k, g]) => [byVar.get(k)!, g]));
     const gradNorm = opt.step(params, named, o.lr, o.gradClip);
     const loss = value.dataSync()[0]!;

@@ -11,6 +11,11 @@ export function uniqueName(name: string): string {
   return `m${instances++}/${name}`;
 }
 
+/** The convolutional image encoder (the ViT blocks' counterpart); the projection, norm and pooling after it are the merger's. */
+export function isVisionTower(name: string): boolean {
+  return name.startsWith('enc.conv');
+}
+
 /** Shapes of every parameter, by name. */
 export function paramShapes(cfg: ModelConfig, vocab: number): Map<string, number[]> {
   const s = new Map<string, number[]>();

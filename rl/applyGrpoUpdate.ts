@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { learningRateAt, type AdamW } from '../model/AdamW.ts';
 import { disposeRolloutBatch, groupAdvantages, grpoStep, makeRolloutBatch, tokenLogProbs } from '../model/grpoStep.ts';
-import type { Params } from '../model/initParams.ts';
+import { isVisionTower, type Params } from '../model/initParams.ts';
 import type { Tokenizer } from '../model/Tokenizer.ts';
 import type { ModelConfig } from '../schemas/model.ts';
 import type { RlConfig, RlItem } from '../schemas/rl.ts';
@@ -56,7 +56,7 @@ export async function applyGrpoUpdate(a: {
     const lr = learningRateAt(a.step, config.steps, config.learningRate, config.minLearningRate, config.warmupRatio);
     let out: UpdateOutcome = { loss: 0, kl: 0, gradNorm: 0 };
     for (let u = 0; u < config.updatesPerBatch; u++) {
-      out = grpoStep(a.params, a.model, a.optimizer, batch, { advantages, oldLogProbs, refLogProbs, beta: config.beta, clipEpsilon: config.clipEpsilon, lr, gradClip: config.gradClip });
+      out = grpoStep(a.params, a.model, a.optimizer, batch, { advantages, oldLogProbs, refLogProbs, beta: config.beta, clipEpsilon: config.clipEpsilon, lr, gradClip: config.gradClip, frozen: config.trainVisionTower ? undefined : isVisionTower });
       if (!Number.isFinite(out.loss)) throw new Error(`GRPO loss became ${out.loss} at step ${a.step}; lower the learning rate`);
     }
     return out;

@@ -75,6 +75,11 @@ export const RlConfigSchema = z.object({
   warmupRatio: z.number().min(0).max(0.5).default(0.03),
   weightDecay: z.number().min(0).default(0),
   gradClip: z.number().positive().default(1.0),
+  /**
+   * Whether RL also updates the convolutional image encoder. The method's RL trains the LLM and the vision merger and
+   * leaves the ViT blocks as they are; false does the same here (projection, pooling and decoder train).
+   */
+  trainVisionTower: z.boolean().default(false),
   reward: RewardVariantSchema.default('hierarchical'),
   /** Splits whose images RL trains on, and the split the held-out accuracy is measured on. */
   trainSplits: z.array(z.string()).min(1).default(['train']),

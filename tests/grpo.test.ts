@@ -3,7 +3,7 @@ import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { AdamW } from '../model/AdamW.ts';
 import { disposeRolloutBatch, groupAdvantages, grpoStep, makeRolloutBatch, tokenLogProbs, type Rollout } from '../model/grpoStep.ts';
-import { initParams, type Params } from '../model/initParams.ts';
+import { initParams, isVisionTower, type Params } from '../model/initParams.ts';
 import { selectBackend } from '../model/selectBackend.ts';
 import { modelPresets } from '../schemas/model.ts';
 import { sha256Hex } from '../store/sha256.ts';
@@ -103,5 +103,23 @@ describe('GRPO', () => {
     const n = tf.memory().numTensors;
     assert.equal(run(), run());
     assert.equal(tf.memory().numTensors, n, 'no tensors leak');
+  });
+
+  it("leaves frozen weights (the vision tower, as the method's RL does) exactly as they were and trains the rest", () => {
+    const params = initParams(cfg, V, 'frozen');
+    const copy = new Map([...params].map(([n, v]) => [n, Array.from(v.dataSync())]));
+    const opt = new AdamW({ beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 });
+    const b = makeRolloutBatch(group, cfg.imageSize);
+    const old = tf.tidy(() => tokenLogProbs(params, cfg, b));
+    grpoStep(params, cfg, opt, b, { advantages: groupAdvantages([2, 1.75, 0, 1], 4), oldLogProbs: old, refLogProbs: old, beta: 0.04, clipEpsilon: 0.2, lr: 1e-2, gradClip: 1, frozen: isVisionTower });
+    const changed = [...params].filter(([n, v]) => Array.from(v.dataSync()).some((x, i) => x !== copy.get(n)![i])).map(([n]) => n);
+    const tower = [...params.keys()].filter(isVisionTower);
+    assert.ok(tower.length > 0, 'the preset has a vision tower');
+    assert.deepEqual(changed.filter(isVisionTower), [], 'no vision-tower weight moved');
+    assert.ok(changed.includes('enc.proj.w') && changed.includes('dec0.attn.qkv'), `the merger and decoder train (changed: ${changed.join(', ')})`);
+    assert.ok(tower.every((n) => !opt.m.has(n)), 'the optimizer keeps no state for frozen weights');
+    tf.dispose([old, ...params.values()]);
+    opt.dispose();
+    disposeRolloutBatch(b);
   });
 });
