@@ -63,11 +63,6 @@ export const SftConfigSchema = z.object({
   augment: z.enum(['dihedral', 'none']).default('none'),
   /** Share of examples shown with the RL stage's multiple-choice prompt (their own diagnosis among the options). */
   choicePromptShare: z.number().min(0).max(1).default(0.5),
-  /**
-   * How a multiple-choice example's final answer names its option: `text` ("dermatofibroma (benign)") or `letter`
-   * ("B: dermatofibroma (benign)"), which makes choosing an offered option one token instead of a copied phrase.
-   */
-  choiceAnswer: z.enum(['text', 'letter']).default('text'),
   backend: z.enum(['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']).default('auto'),
 });
 export type SftConfig = z.output<typeof SftConfigSchema>;

@@ -29,9 +29,8 @@ describe('withChoicePrompts', () => {
     assert.deepEqual(withChoicePrompts(rows, h, 'seed', 0), rows);
   });
 
-  for (const style of ['text', 'letter'] as const) {
-    test(`${style} answers name the finest offered option on the target's path and keep the reasoning`, () => {
-      const out = withChoicePrompts(rows, h, 'seed', 1, style);
+  test("answers name the finest offered option on the target's path and keep the reasoning", () => {
+      const out = withChoicePrompts(rows, h, 'seed', 1);
       assert.equal(out.length, rows.length);
       for (const [i, r] of out.entries()) {
         const options = offered(r.prompt).map((o) => ({ ...o, node: h.lookup(o.text)!, score: 0 }));
@@ -43,17 +42,16 @@ describe('withChoicePrompts', () => {
         assert.ok(onPath.length >= 1, `row ${i} offers no correct option`);
         // The reward's own parser must read the finest correct option from the answer.
         assert.equal(readChoice(parsed.final, options, h), onPath[0]!.letter, `row ${i}: ${parsed.final}`);
-        if (style === 'letter') assert.match(parsed.final, new RegExp(`^${onPath[0]!.letter}: ${onPath[0]!.text.replace(/[()/]/g, '\\$&')} \\(malignant\\)$`));
-        else assert.doesNotMatch(parsed.final, /^[A-F]:/);
+        assert.equal(parsed.final, `${onPath[0]!.text} (malignant)`);
       }
-    });
-  }
+  });
 
-  test('both styles draw the same options for the same seed, and another seed draws others', () => {
-    const text = withChoicePrompts(rows, h, 'seed', 1, 'text');
-    const letter = withChoicePrompts(rows, h, 'seed', 1, 'letter');
-    assert.deepEqual(letter.map((r) => r.prompt), text.map((r) => r.prompt));
-    const other = withChoicePrompts(rows, h, 'other seed', 1, 'letter');
-    assert.notDeepEqual(other.map((r) => r.prompt), letter.map((r) => r.prompt));
+  test('the same seed draws the same options, another seed others, and a share draws prompts for about that share', () => {
+    const once = withChoicePrompts(rows, h, 'seed', 1);
+    assert.deepEqual(withChoicePrompts(rows, h, 'seed', 1), once);
+    assert.notDeepEqual(withChoicePrompts(rows, h, 'other seed', 1).map((r) => r.prompt), once.map((r) => r.prompt));
+    const many = Array.from({ length: 400 }, (_, i) => ({ ...rows[i % rows.length]!, trajectoryId: `trajectory-many-${i}` }));
+    const changed = withChoicePrompts(many, h, 'seed', 0.5).filter((r, i) => r.prompt !== many[i]!.prompt).length;
+    assert.ok(changed > 160 && changed < 240, `${changed} of 400 got a multiple-choice prompt at share 0.5`);
   });
 });

@@ -14,7 +14,7 @@ import type { SftRow } from './sftExamples.ts';
  * SFT prompts alone it answered the RL prompt well-formed 29 % of the time (100 % with the SFT prompt). Chosen per
  * trajectory from the seed, so every worker and every epoch sees the same prompts.
  */
-export function withChoicePrompts(rows: SftRow[], h: Hierarchy, seed: string, share: number, answerStyle: 'text' | 'letter' = 'text'): SftRow[] {
+export function withChoicePrompts(rows: SftRow[], h: Hierarchy, seed: string, share: number): SftRow[] {
   if (share <= 0) return rows;
   const pool = [...new Set(rows.filter((r) => h.has(r.target)).flatMap((r) => h.path(r.target).slice(1)))].sort();
   return rows.map((r) => {
@@ -25,8 +25,7 @@ export function withChoicePrompts(rows: SftRow[], h: Hierarchy, seed: string, sh
     if (!drawn) return r;
     const answer = drawn.options.find((o) => o.letter === drawn.answer)!;
     // The answer names the finest offered option; reasoning and bucket stay as the trajectory has them.
-    const final = answerStyle === 'letter' ? `${answer.letter}: ${answer.text}` : answer.text;
-    const text = answer.node === r.target && answerStyle === 'text' ? r.text : `${TAGS.thinkingOpen}${parsed.thinking}${TAGS.thinkingClose}${TAGS.finalOpen}${final} (${parsed.bucket})${TAGS.finalClose}`;
+    const text = answer.node === r.target ? r.text : `${TAGS.thinkingOpen}${parsed.thinking}${TAGS.thinkingClose}${TAGS.finalOpen}${answer.text} (${parsed.bucket})${TAGS.finalClose}`;
     return { ...r, prompt: mcPrompt(drawn.options), text };
   });
 }

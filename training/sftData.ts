@@ -33,15 +33,15 @@ const cache = new Map<string, Promise<SftData>>();
  * process, since every shard of every epoch reads the same set.
  */
 export function sftData(store: ArtifactStore, trajectorySetId: string, tokenizerId: string, config: SftConfig): Promise<SftData> {
-  const key = `${store.root}\u0000${trajectorySetId}\u0000${tokenizerId}\u0000${config.seed}\u0000${config.model.maxLen}\u0000${config.model.imageSize}\u0000${config.choicePromptShare}\u0000${config.choiceAnswer}`;
+  const key = `${store.root}\u0000${trajectorySetId}\u0000${tokenizerId}\u0000${config.seed}\u0000${config.model.maxLen}\u0000${config.model.imageSize}\u0000${config.choicePromptShare}`;
   let p = cache.get(key);
   if (!p) {
     p = (async () => {
       const tokenizer = await loadTokenizer(store, tokenizerId);
       const rows = await readSftRows(store, trajectorySetId, config.seed, VAL_RATIO);
       const h = Hierarchy.fromFile();
-      const train = withChoicePrompts(rows.train, h, config.seed, config.choicePromptShare, config.choiceAnswer);
-      const val = withChoicePrompts(rows.val, h, config.seed, config.choicePromptShare, config.choiceAnswer);
+      const train = withChoicePrompts(rows.train, h, config.seed, config.choicePromptShare);
+      const val = withChoicePrompts(rows.val, h, config.seed, config.choicePromptShare);
       const fits = (r: SftRow) => tokenizer.encode(r.prompt).length + tokenizer.encode(r.text).length + 2 <= config.model.maxLen;
       const images = new ImageLoader(store.root, config.model.imageSize);
       const keptTrain = train.filter(fits);

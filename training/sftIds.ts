@@ -4,13 +4,10 @@ import type { ArtifactSpec } from '../store/ArtifactStore.ts';
 export const TOKENIZER_CODE_VERSION = 'tokenizer@1';
 export const CHECKPOINT_CODE_VERSION = 'sft-checkpoint@7';
 
-/**
- * What changes the weights: not how the work is cut into shards or runs, nor how often step checkpoints are written.
- * `choiceAnswer` joins only when it is not its default, so checkpoints trained before the option existed keep their names.
- */
+/** What changes the weights: not how the work is cut into shards or runs, nor how often step checkpoints are written. */
 export function sftIdentity(config: SftConfig): Record<string, unknown> {
-  const { shardSize: _s, checkpointEvery: _c, epochsPerRun: _e, backend: _b, choiceAnswer, ...identity } = config;
-  return choiceAnswer === 'text' ? identity : { ...identity, choiceAnswer };
+  const { shardSize: _s, checkpointEvery: _c, epochsPerRun: _e, backend: _b, ...identity } = config;
+  return identity;
 }
 
 /** A tokenizer is its token list; the trajectory set and hierarchy it was built from are its lineage. */
