@@ -3,8 +3,8 @@ import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import type { z } from 'zod';
 import { EVALUATION_CODE_VERSION } from '../eval/evalCodeVersions.ts';
-import { EVALUATION_FILE, readPredictions, readQuestions } from '../eval/evalFiles.ts';
-import { gradeAnswer } from '../eval/scoreAnswers.ts';
+import { EVALUATION_FILE } from '../eval/evalFiles.ts';
+import { gradePredictions } from '../eval/gradePredictions.ts';
 import { summarizeEvaluation } from '../eval/summarizeEvaluation.ts';
 import { Hierarchy } from '../hierarchy/Hierarchy.ts';
 import { producingRun } from '../lineage/producingRun.ts';
@@ -23,20 +23,13 @@ export function makeEvalReport(deps: ActivityDeps) {
     const ctx = Context.current();
     const startedAt = new Date();
     const h = Hierarchy.fromFile();
-    const questions = await readQuestions(deps.store, input.evalSetId);
-    const answers = (await Promise.all(input.predictionIds.map((id) => readPredictions(deps.store, id)))).flat();
-    if (answers.length !== questions.length) throw new Error(`${answers.length} answers for ${questions.length} questions of ${input.evalSetId}`);
-    const graded = answers.map((a) => {
-      const q = questions[a.index];
-      if (!q || q.itemId !== a.item_id || q.benchmark !== a.benchmark) throw new Error(`answer ${a.index} does not match question ${a.index} of ${input.evalSetId}`);
-      return gradeAnswer(q, a.completion, h);
-    });
+    const graded = await gradePredictions(deps.store, input.evalSetId, input.predictionIds, h);
     const summary = summarizeEvaluation(graded, h, input.config.seed);
     const spec = { kind: 'evaluation', codeVersion: EVALUATION_CODE_VERSION, inputs: { evalSetId: input.evalSetId, checkpointId: input.checkpointId, predictions: input.predictionIds }, config: { seed: input.config.seed }, parents: [input.checkpointId, input.evalSetId, ...input.predictionIds] };
     const { manifest } = await deps.store.commit(spec, () => producingRun(ctx.info, deps.workerIdentity, startedAt), async (dir) => {
       const metrics = Object.fromEntries(Object.entries(summary.benchmarks).map(([b, s]) => [`accuracy_${b}`, s.accuracy.value]));
       await writeFile(path.join(dir, EVALUATION_FILE), JSON.stringify({ checkpointId: input.checkpointId, evalSetId: input.evalSetId, ...summary }, null, 1) + '\n');
-      return { questions: questions.length, ...metrics };
+      return { questions: graded.length, ...metrics };
     });
     return EvaluationSchema.parse({ evaluationId: manifest.id, checkpointId: input.checkpointId, evalSetId: input.evalSetId, split: input.config.split, ...summary });
   };

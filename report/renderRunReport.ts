@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import type { Evaluation } from '../schemas/evaluation.ts';
+import type { Evaluation, PairedDelta, StageChange } from '../schemas/evaluation.ts';
 import type { RlSummary } from '../schemas/rl.ts';
 import type { SftSummary } from '../schemas/sft.ts';
 import { renderChart } from './renderChart.ts';
@@ -12,6 +12,8 @@ export interface RunReportInput {
   rl: RlSummary | null;
   /** Evaluations to compare, e.g. base, SFT, SFT then RL; the last is the run's final model. */
   evaluations: Array<{ label: string; evaluation: Evaluation }>;
+  /** What each stage changed over the one before it, paired on the same questions. */
+  changes?: StageChange[];
   /** Optional rows of an ablation table: label -> benchmark -> accuracy. */
   ablations?: Array<{ label: string; accuracy: Record<string, number> }>;
   modelCard?: string;
@@ -21,6 +23,9 @@ export interface RunReportInput {
 const esc = (s: string) => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const W = 520;
+const points = (x: number) => `${x >= 0 ? '+' : '\u2212'}${Math.abs(100 * x).toFixed(1)}`;
+const pValue = (p: number) => (p < 0.001 ? 'p < 0.001' : `p ${p.toFixed(3)}`);
+const changeCell = (d: PairedDelta) => `${points(d.delta.value)} pts [${points(d.delta.low)}, ${points(d.delta.high)}]; ${d.gained} gained, ${d.lost} lost; ${pValue(d.p)}`;
 
 function lossChart(sft: SftSummary): TopLevelSpec {
   return {
@@ -132,6 +137,12 @@ export async function renderRunReport(r: RunReportInput): Promise<string> {
       return s ? `${pct(s.accuracy.value)} [${pct(s.accuracy.low)}, ${pct(s.accuracy.high)}] (n ${s.n})` : '-';
     })]),
   );
+  const changes = r.changes?.length
+    ? `<h2>What each stage changed</h2><p>Accuracy difference on the same questions, with a paired bootstrap 95 % interval; gained and lost count the questions one model answered right and the other wrong, and p is McNemar's exact test on them.</p>${table(
+        ['change', ...benchmarks],
+        r.changes.map((c) => [`${c.from} \u2192 ${c.to}`, ...benchmarks.map((b) => { const d = c.benchmarks[b]; return d ? changeCell(d) : '-'; })]),
+      )}`
+    : '';
   const ablation = r.ablations?.length ? `<h2>Ablations</h2>${table(['configuration', ...benchmarks], r.ablations.map((a) => [a.label, ...benchmarks.map((b) => (a.accuracy[b] === undefined ? '-' : pct(a.accuracy[b])))]))}` : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(r.title)}</title>
@@ -139,7 +150,7 @@ export async function renderRunReport(r: RunReportInput): Promise<string> {
 </head><body>
 <h1>${esc(r.title)}</h1>
 <p>Workflow <code>${esc(r.workflowId)}</code>; generated ${esc(r.generatedAt)}.${r.modelCard ? ` Model card: <a href="${esc(r.modelCard)}">${esc(r.modelCard)}</a>.` : ''}</p>
-<h2>Evaluation</h2>${evalTable}${ablation}
+<h2>Evaluation</h2>${evalTable}${changes}${ablation}
 <h2>Charts</h2>${sections.join('\n')}
 </body></html>
 `;

@@ -29,6 +29,27 @@ export type BenchmarkItem = z.infer<typeof BenchmarkItemSchema>;
 export const IntervalSchema = z.object({ value: z.number(), low: z.number(), high: z.number() });
 export type Interval = z.infer<typeof IntervalSchema>;
 
+/**
+ * Two checkpoints answering the same questions: accuracy before and after, the difference with a paired bootstrap
+ * interval, the questions one got right and the other wrong, and McNemar's exact two-sided p over those.
+ */
+export const PairedDeltaSchema = z.object({
+  n: z.number().int(),
+  before: z.number(),
+  after: z.number(),
+  delta: IntervalSchema,
+  /** Wrong before, right after. */
+  gained: z.number().int(),
+  /** Right before, wrong after. */
+  lost: z.number().int(),
+  p: z.number(),
+});
+export type PairedDelta = z.infer<typeof PairedDeltaSchema>;
+
+/** What one stage changed over the one before it (e.g. sft -> sft+rl), per benchmark, on the same questions. */
+export const StageChangeSchema = z.object({ from: z.string(), to: z.string(), benchmarks: z.record(z.string(), PairedDeltaSchema) });
+export type StageChange = z.infer<typeof StageChangeSchema>;
+
 export const ScoreSchema = z.object({
   n: z.number().int(),
   accuracy: IntervalSchema,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ArtifactIdSchema } from './artifactManifest.ts';
 import { DatasetSpecSchema } from './datasetSpec.ts';
 import { DistillConfigSchema } from './distill.ts';
-import { EvalConfigSchema, EvaluationSchema } from './evaluation.ts';
+import { EvalConfigSchema, EvaluationSchema, StageChangeSchema } from './evaluation.ts';
 import { SftConfigSchema } from './model.ts';
 import { OnboardConfigSchema } from './onboarding.ts';
 import { RlConfigSchema } from './rl.ts';
@@ -63,6 +63,8 @@ export const TrainSummarySchema = z.object({
   /** Label (base, sft, sft+rl) -> benchmark -> accuracy. */
   stages: z.record(z.string(), z.record(z.string(), z.number())),
   evaluations: z.array(z.object({ label: z.string(), evaluation: EvaluationSchema })),
+  /** What each stage changed over the one before it (e.g. sft -> sft+rl), per benchmark, paired on the same questions. */
+  changes: z.array(StageChangeSchema),
   /** Stage -> whether it was reused from an earlier run instead of run again. */
   reused: z.record(z.string(), z.boolean()),
   reportId: ArtifactIdSchema,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { buildBenchmarks } from '../eval/buildBenchmarks.ts';
+import { mcnemarExactP, pairedDelta } from '../eval/pairedDelta.ts';
 import { bootstrapMean, gradeAnswer, macroF1, scoreAnswers } from '../eval/scoreAnswers.ts';
 import { Hierarchy } from '../hierarchy/Hierarchy.ts';
 import { defaultKnowledgeDir, KnowledgeBase } from '../knowledge/KnowledgeBase.ts';
@@ -59,6 +60,40 @@ describe('evaluation benchmarks', () => {
     assert.equal(a.value, 0.75);
     assert.ok(a.low < 0.75 && a.high > 0.75 && a.high - a.low < 0.15, JSON.stringify(a));
     assert.deepEqual(bootstrapMean(xs, 's'), a);
+  });
+
+  test("McNemar's exact p by hand", () => {
+    assert.equal(mcnemarExactP(0, 0), 1);
+    // 2 vs 1 discordant: P(X <= 1 | n 3) = 4/8, two-sided 1.
+    assert.equal(mcnemarExactP(2, 1), 1);
+    // 10 vs 0: 2 x 1/1024.
+    assert.equal(mcnemarExactP(10, 0), 2 / 1024);
+    assert.equal(mcnemarExactP(0, 10), 2 / 1024);
+    // 8 vs 2: 2 x (1 + 10 + 45) / 1024.
+    assert.ok(Math.abs(mcnemarExactP(8, 2) - 112 / 1024) < 1e-12);
+    // Large counts stay finite and symmetric: 600 vs 500 is p about 0.003.
+    const p = mcnemarExactP(600, 500);
+    assert.ok(p > 0.001 && p < 0.005 && p === mcnemarExactP(500, 600), String(p));
+  });
+
+  test('paired change counts questions gained and lost, and its interval is tighter than two separate ones', () => {
+    const before = [true, true, false, false, true, false];
+    const after = [true, false, true, true, true, false];
+    const d = pairedDelta(before, after, 's');
+    assert.deepEqual([d.n, d.before, d.after, d.gained, d.lost], [6, 0.5, 4 / 6, 2, 1]);
+    assert.ok(Math.abs(d.delta.value - 1 / 6) < 1e-12);
+    assert.deepEqual(pairedDelta(before, after, 's'), d);
+    assert.throws(() => pairedDelta(before, after.slice(1), 's'), /paired comparison of 6 and 5 answers/);
+    // 300 questions, the second model right on 15 more and wrong on none that the first got: separate 95 %
+    // intervals overlap, the paired one excludes 0, and the p value agrees.
+    const a = Array.from({ length: 300 }, (_, i) => i % 2 === 0);
+    const b = a.map((x, i) => x || i % 20 === 1);
+    const paired = pairedDelta(a, b, 's');
+    assert.equal(paired.gained, 15);
+    assert.equal(paired.lost, 0);
+    assert.ok(paired.delta.low > 0, JSON.stringify(paired.delta));
+    assert.ok(bootstrapMean(a.map(Number), 'a').high > bootstrapMean(b.map(Number), 'b').low);
+    assert.ok(paired.p < 0.001);
   });
 
   test('macro-F1 by hand: two classes, one error', () => {
