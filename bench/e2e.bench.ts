@@ -9,7 +9,7 @@
  *    heartbeat past where it was (bench/workerKillRecovery.ts).
  *
  * `npm run bench:e2e [-- --json] [-- --images N --cases N --sft-epochs N --rl-steps N --seed S]`; small defaults so it
- * finishes in minutes (`--images 2000 --cases 500 --sft-epochs 6 --rl-steps 60` is the full demo). RL held-out items
+ * finishes in minutes (`--images 2000 --cases 500 --sft-epochs 6 --rl-steps 100` is the full demo). RL held-out items
  * and evaluation questions are capped for the small scale (`--held-out-items`, `--max-per-benchmark`; `demo` keeps the
  * demo's values); both runs use the same config. `--skip-direct`, `--skip-kill` leave a part out; `--direct-first` runs
  * the direct run before the Temporal one (default: after); `--direct-bundle` has the direct process build the workflow
