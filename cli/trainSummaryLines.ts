@@ -14,7 +14,7 @@ export function trainSummaryLines(s: TrainSummary): string[] {
     ...Object.entries(s.stages).map(([label, acc]) => `  ${label.padEnd(8)} ${benchmarks.map((b) => pct(acc[b]).padStart(13)).join('')}`),
     ...s.changes.flatMap((c) => {
       const d = c.benchmarks.indomain;
-      return d ? [`  ${c.from} -> ${c.to}, in-domain on the same ${d.n} questions: ${signed(d.delta.value)} points [${signed(d.delta.low)}, ${signed(d.delta.high)}], ${d.gained} gained, ${d.lost} lost, McNemar p ${d.p.toFixed(3)}`] : [];
+      return d ? [`  ${c.from} -> ${c.to}, in-domain on the same ${d.n} questions: ${signed(d.delta.value)} points [${signed(d.delta.low)}, ${signed(d.delta.high)}], ${d.gained} gained, ${d.lost} lost, McNemar ${d.p < 0.001 ? 'p < 0.001' : `p ${d.p.toFixed(3)}`}`] : [];
     }),
     ...(reused.length ? [`  reused from an earlier run: ${reused.join(', ')}`] : []),
     `  report: ${s.reportPath}`,
