@@ -1,7 +1,7 @@
+import { formatPairedDelta } from '../eval/formatPairedDelta.ts';
 import type { TrainSummary } from '../schemas/pipeline.ts';
 
 const pct = (x: number | undefined) => (x === undefined ? '-' : `${(100 * x).toFixed(1)}%`);
-const signed = (x: number) => `${x >= 0 ? '+' : '-'}${Math.abs(100 * x).toFixed(1)}`;
 
 /** The human form of a pipeline run: each stage's checkpoint accuracy per benchmark, what each stage changed, and where the report is. */
 export function trainSummaryLines(s: TrainSummary): string[] {
@@ -14,7 +14,7 @@ export function trainSummaryLines(s: TrainSummary): string[] {
     ...Object.entries(s.stages).map(([label, acc]) => `  ${label.padEnd(8)} ${benchmarks.map((b) => pct(acc[b]).padStart(13)).join('')}`),
     ...s.changes.flatMap((c) => {
       const d = c.benchmarks.indomain;
-      return d ? [`  ${c.from} -> ${c.to}, in-domain on the same ${d.n} questions: ${signed(d.delta.value)} points [${signed(d.delta.low)}, ${signed(d.delta.high)}], ${d.gained} gained, ${d.lost} lost, McNemar ${d.p < 0.001 ? 'p < 0.001' : `p ${d.p.toFixed(3)}`}`] : [];
+      return d ? [`  ${c.from} -> ${c.to}, in-domain on the same ${d.n} questions: ${formatPairedDelta(d)}`] : [];
     }),
     ...(reused.length ? [`  reused from an earlier run: ${reused.join(', ')}`] : []),
     `  report: ${s.reportPath}`,

@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import type { Hierarchy } from '../hierarchy/Hierarchy.ts';
+import { parseInput } from '../schemas/parseInput.ts';
 import type { Evaluation, StageChange } from '../schemas/evaluation.ts';
 import type { ArtifactStore } from '../store/ArtifactStore.ts';
 import { gradePredictions } from './gradePredictions.ts';
@@ -14,8 +16,7 @@ export async function stageChanges(store: ArtifactStore, evaluations: Array<{ la
   const correctness = await Promise.all(
     evaluations.map(async ({ evaluation }) => {
       const manifest = await store.require(evaluation.evaluationId);
-      const predictionIds = manifest.inputs.predictions;
-      if (!Array.isArray(predictionIds) || !predictionIds.every((p): p is string => typeof p === 'string')) throw new Error(`${evaluation.evaluationId}: manifest names no prediction artifacts`);
+      const predictionIds = parseInput(z.array(z.string()), manifest.inputs.predictions, `${evaluation.evaluationId} manifest inputs.predictions`);
       const byBenchmark = new Map<string, boolean[]>();
       for (const g of await gradePredictions(store, evaluation.evalSetId, predictionIds, h)) {
         const list = byBenchmark.get(g.item.benchmark) ?? [];

@@ -1,5 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
-import type { Evaluation, PairedDelta, StageChange } from '../schemas/evaluation.ts';
+import { formatPairedDelta } from '../eval/formatPairedDelta.ts';
+import type { Evaluation, StageChange } from '../schemas/evaluation.ts';
 import type { RlSummary } from '../schemas/rl.ts';
 import type { SftSummary } from '../schemas/sft.ts';
 import { renderChart } from './renderChart.ts';
@@ -23,9 +24,6 @@ export interface RunReportInput {
 const esc = (s: string) => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const W = 520;
-const points = (x: number) => `${x >= 0 ? '+' : '\u2212'}${Math.abs(100 * x).toFixed(1)}`;
-const pValue = (p: number) => (p < 0.001 ? 'p < 0.001' : `p ${p.toFixed(3)}`);
-const changeCell = (d: PairedDelta) => `${points(d.delta.value)} pts [${points(d.delta.low)}, ${points(d.delta.high)}]; ${d.gained} gained, ${d.lost} lost; ${pValue(d.p)}`;
 
 function lossChart(sft: SftSummary): TopLevelSpec {
   return {
@@ -140,7 +138,7 @@ export async function renderRunReport(r: RunReportInput): Promise<string> {
   const changes = r.changes?.length
     ? `<h2>What each stage changed</h2><p>Accuracy difference on the same questions, with a paired bootstrap 95 % interval; gained and lost count the questions one model answered right and the other wrong, and p is McNemar's exact test on them.</p>${table(
         ['change', ...benchmarks],
-        r.changes.map((c) => [`${c.from} \u2192 ${c.to}`, ...benchmarks.map((b) => { const d = c.benchmarks[b]; return d ? changeCell(d) : '-'; })]),
+        r.changes.map((c) => [`${c.from} \u2192 ${c.to}`, ...benchmarks.map((b) => { const d = c.benchmarks[b]; return d ? formatPairedDelta(d) : '-'; })]),
       )}`
     : '';
   const ablation = r.ablations?.length ? `<h2>Ablations</h2>${table(['configuration', ...benchmarks], r.ablations.map((a) => [a.label, ...benchmarks.map((b) => (a.accuracy[b] === undefined ? '-' : pct(a.accuracy[b])))]))}` : '';

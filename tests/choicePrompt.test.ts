@@ -30,20 +30,20 @@ describe('withChoicePrompts', () => {
   });
 
   test("answers name the finest offered option on the target's path and keep the reasoning", () => {
-      const out = withChoicePrompts(rows, h, 'seed', 1);
-      assert.equal(out.length, rows.length);
-      for (const [i, r] of out.entries()) {
-        const options = offered(r.prompt).map((o) => ({ ...o, node: h.lookup(o.text)!, score: 0 }));
-        const parsed = parseAnswer(r.text)!;
-        assert.equal(parsed.thinking, `reasoning about sample ${i}`);
-        assert.equal(parsed.bucket, 'malignant');
-        const path = h.path(r.target);
-        const onPath = options.filter((o) => path.includes(o.node)).sort((a, b) => path.indexOf(b.node) - path.indexOf(a.node));
-        assert.ok(onPath.length >= 1, `row ${i} offers no correct option`);
-        // The reward's own parser must read the finest correct option from the answer.
-        assert.equal(readChoice(parsed.final, options, h), onPath[0]!.letter, `row ${i}: ${parsed.final}`);
-        assert.equal(parsed.final, `${onPath[0]!.text} (malignant)`);
-      }
+    const out = withChoicePrompts(rows, h, 'seed', 1);
+    assert.equal(out.length, rows.length);
+    for (const [i, r] of out.entries()) {
+      const options = offered(r.prompt).map((o) => ({ ...o, node: h.lookup(o.text)!, score: 0 }));
+      const parsed = parseAnswer(r.text)!;
+      assert.equal(parsed.thinking, `reasoning about sample ${i}`);
+      assert.equal(parsed.bucket, 'malignant');
+      const path = h.path(r.target);
+      const onPath = options.filter((o) => path.includes(o.node)).sort((a, b) => path.indexOf(b.node) - path.indexOf(a.node));
+      assert.ok(onPath.length >= 1, `row ${i} offers no correct option`);
+      // The reward's own parser must read the finest correct option from the answer.
+      assert.equal(readChoice(parsed.final, options, h), onPath[0]!.letter, `row ${i}: ${parsed.final}`);
+      assert.equal(parsed.final, `${onPath[0]!.text} (malignant)`);
+    }
   });
 
   test('the same seed draws the same options, another seed others, and a share draws prompts for about that share', () => {

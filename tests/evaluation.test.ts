@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { buildBenchmarks } from '../eval/buildBenchmarks.ts';
+import { formatPairedDelta } from '../eval/formatPairedDelta.ts';
 import { mcnemarExactP, pairedDelta } from '../eval/pairedDelta.ts';
 import { bootstrapMean, gradeAnswer, macroF1, scoreAnswers } from '../eval/scoreAnswers.ts';
 import { Hierarchy } from '../hierarchy/Hierarchy.ts';
@@ -94,6 +95,8 @@ describe('evaluation benchmarks', () => {
     assert.ok(paired.delta.low > 0, JSON.stringify(paired.delta));
     assert.ok(bootstrapMean(a.map(Number), 'a').high > bootstrapMean(b.map(Number), 'b').low);
     assert.ok(paired.p < 0.001);
+    assert.match(formatPairedDelta(paired), /^\+5\.0 points \[\+\d\.\d, \+\d\.\d\]; 15 gained, 0 lost; McNemar p < 0\.001$/);
+    assert.equal(formatPairedDelta(pairedDelta(after, before, 's')).replace(/\[.*\]/, '[]'), '-16.7 points []; 1 gained, 2 lost; McNemar p 1.000');
   });
 
   test('macro-F1 by hand: two classes, one error', () => {
