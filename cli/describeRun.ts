@@ -73,16 +73,15 @@ export async function describeRun(client: Client, workflowId: string, opts: { qu
     // A query needs a workflow task to succeed: with the task failing it would only hang.
     view.progressError = 'workflow task failing; no progress until it succeeds';
   } else if (view.status === 'RUNNING') {
-    const timeout = new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error('no worker answered the progress query (are workers running?)')), opts.queryTimeoutMs ?? 3000).unref(),
-    );
-    const query = handle.query(progressQuery);
-    // The query may lose the race and fail later (e.g. when the connection closes): never leave it unhandled.
-    query.catch(() => {});
+    // A deadline on the call itself, not a race beside it: a query left running past the caller would retry on its
+    // own timer and, once the connection is closed, crash the process ("Channel has been shut down").
+    const timeoutMs = opts.queryTimeoutMs ?? 3000;
     try {
-      view.progress = await Promise.race([query, timeout]);
+      view.progress = await client.connection.withDeadline(Date.now() + timeoutMs, () => handle.query(progressQuery));
     } catch (e) {
-      view.progressError = (e as Error).message;
+      const code = (e as { cause?: { code?: number } }).cause?.code;
+      // gRPC status 4 is DEADLINE_EXCEEDED: nobody answered in time.
+      view.progressError = code === 4 ? `no worker answered the progress query within ${timeoutMs} ms (are workers running?)` : (e as Error).message;
     }
   } else if (view.status === 'COMPLETED') {
     view.result = await handle.result();

@@ -37,6 +37,7 @@ export async function executeWorkflows<R>(cfg: TemporalConfig, runs: ExecuteOpti
   let gpuChild: ChildWorker | undefined;
   let native: NativeConnection | undefined;
   const polls = new Map<string, NodeJS.Timeout>();
+  const inFlight = new Set<Promise<void>>();
   let stopped = false;
   try {
     if (session.local) {
@@ -62,9 +63,14 @@ export async function executeWorkflows<R>(cfg: TemporalConfig, runs: ExecuteOpti
           // progress is best effort; the results below are what count
         }
         // A tick in flight when the runs end must not schedule another on a closed connection.
-        if (!stopped) polls.set(r.workflowId, setTimeout(tick, 500).unref());
+        if (!stopped) polls.set(r.workflowId, setTimeout(track, 500).unref());
       };
-      polls.set(r.workflowId, setTimeout(tick, 300).unref());
+      const track = () => {
+        const t = tick();
+        inFlight.add(t);
+        void t.finally(() => inFlight.delete(t));
+      };
+      polls.set(r.workflowId, setTimeout(track, 300).unref());
     }
     const all = Promise.all(handles.map((h) => h.result() as Promise<R>));
     const results = await workers.reduce<Promise<R[]>>((inner, w) => w.runUntil(inner), all).catch((e: unknown) => {
@@ -80,6 +86,9 @@ export async function executeWorkflows<R>(cfg: TemporalConfig, runs: ExecuteOpti
   } finally {
     stopped = true;
     for (const p of polls.values()) clearTimeout(p);
+    // Let a progress tick finish its calls before the connection closes under it (its query has a deadline; the
+    // bound covers a describe retrying against a server that went away).
+    await Promise.race([Promise.all(inFlight), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
     await gpuChild?.stop();
     await native?.close().catch(() => {});
     await session.close();
