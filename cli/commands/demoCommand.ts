@@ -26,8 +26,8 @@ export function demoPipeline(dataRoot: string, o: { seed: string; sftEpochs: num
     distill: { seed: o.seed, extraTypesPerSample: 0 },
     sft: { model: 'tiny', epochs: o.sftEpochs, learningRate: 0.006, seed: o.seed },
     // GRPO with 8 prompts x 8 samples at temperature 0.5, not the method's 4 x 4 at 1.0: on this tiny model, samples at
-    // 1.0 err in ways its greedy answers do not, and RL spent itself fixing those (held-out accuracy 32.7 % -> 31.8 %
-    // in 300 steps at 1.0 and lr 1e-4; at lr 3e-4 34.8 % at 0.7, 39.3 % at 0.5; 600 items, README). Cooler samples sit near the greedy
+    // 1.0 err in ways its greedy answers do not, and RL spent itself fixing those (held-out accuracy 32.7 % -> 26.0 %
+    // in 300 steps at 1.0, 34.8 % at 0.7, 39.3 % at 0.5, all at lr 3e-4; 600 items, README). Cooler samples sit near the greedy
     // answer, so the rewards rank the alternatives greedy decoding actually chooses between.
     rl: { steps: o.rlSteps, learningRate: 0.0003, temperature: 0.5, groupSize: 8, promptsPerStep: 8, heldOutItems: 200, evalEvery: 25, seed: o.seed },
     evaluate: { seed: o.seed },
