@@ -75,7 +75,7 @@ export async function ingestImage(file: string, store: ImageStore, limits: Image
   } catch (e) {
     const msg = (e as Error).message;
     if (/pixel limit/i.test(msg)) return { ok: false, reason: 'image_too_large', detail: msg };
-    if (/truncat|premature end|unexpected end|incomplete/i.test(msg)) return { ok: false, reason: 'image_truncated', detail: msg };
+    if (endsEarly(bytes) || /truncat|premature end|unexpected end|incomplete/i.test(msg)) return { ok: false, reason: 'image_truncated', detail: msg };
     return { ok: false, reason: 'image_undecodable', detail: msg };
   }
   // Outside the decode's try: a full disk is not a bad image.
@@ -84,3 +84,15 @@ export async function ingestImage(file: string, store: ImageStore, limits: Image
 }
 
 const transientIo = new Set(['EMFILE', 'ENFILE', 'EIO', 'ENOSPC', 'EAGAIN', 'ENOMEM', 'EBUSY', 'ETIMEDOUT']);
+
+/**
+ * A JPEG without its end-of-image marker or a PNG without its IEND chunk: truncated, whatever libvips says. Its error
+ * text alone is not enough, because libvips keeps one error buffer per process and concurrent decodes (sharp's
+ * thread pool) can leave another file's message on this one's failure.
+ */
+function endsEarly(bytes: Buffer): boolean {
+  const jpeg = bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xd8;
+  if (jpeg) return bytes.lastIndexOf(Buffer.from([0xff, 0xd9])) < 0;
+  const png = bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  return png && bytes.lastIndexOf(Buffer.from('IEND')) < 0;
+}
